@@ -1,0 +1,1 @@
+"""Instructor side: release generation and grading."""

@@ -1,0 +1,98 @@
+"""Read a solution notebook into the parts the grading side needs.
+
+The solution notebooks are the single source of every answer and every hidden check. This module
+takes them apart along nbgrader's own markers, so that nothing is typed twice:
+
+- *setup* cells: locked code cells that are neither solutions nor tests (imports, given helpers);
+- *solutions*: the code of each solution cell, keyed by its nbgrader ``grade_id``;
+- *exercises*: each autograded test cell, with its points and the hidden check functions
+  (``def hidden_test_<name>(<graded functions>, rng)``) defined between
+  ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``.
+
+A hidden check is a plain function of the student's functions and a random generator, so the same
+check can run in the notebook (as nbgrader does) or in a trusted process that reaches the student's
+functions through a proxy.
+"""
+import ast
+import inspect
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
+CHECK_PREFIX = "hidden_test_"
+
+
+@dataclass
+class Exercise:
+    """One autograded test cell."""
+
+    grade_id: str
+    points: float
+    hidden_source: str
+    check_names: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SolutionNotebook:
+    path: Path
+    setup_sources: list[str]
+    solutions: dict[str, str]
+    exercises: list[Exercise]
+
+    @property
+    def max_score(self):
+        return sum(exercise.points for exercise in self.exercises)
+
+    def namespace(self, *, with_solutions=False):
+        """A fresh namespace holding the setup cells, every hidden check and, if asked, the answers."""
+        namespace = {"__name__": f"solution_{self.path.stem}"}
+        for source in self.setup_sources:
+            exec(compile(source, f"{self.path.name}:setup", "exec"), namespace)
+        for exercise in self.exercises:
+            exec(compile(_definitions_only(exercise.hidden_source), f"{self.path.name}:{exercise.grade_id}",
+                         "exec"), namespace)
+        if with_solutions:
+            for grade_id, source in self.solutions.items():
+                exec(compile(source, f"{self.path.name}:{grade_id}", "exec"), namespace)
+        return namespace
+
+
+def graded_function_names(check):
+    """The student functions a hidden check takes: every parameter but the trailing ``rng``."""
+    return [name for name in inspect.signature(check).parameters if name != "rng"]
+
+
+def read_solution_notebook(path):
+    """Parse ``path`` (a solution notebook) into a :class:`SolutionNotebook`."""
+    path = Path(path)
+    notebook = nbformat.read(path, as_version=4)
+    setup, solutions, exercises = [], {}, []
+    for cell in notebook.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or not meta:
+            continue
+        if meta.get("solution"):
+            solutions[meta["grade_id"]] = cell.source
+        elif meta.get("grade"):
+            hidden = "\n".join(HIDDEN_BLOCK.findall(cell.source))
+            exercises.append(Exercise(meta["grade_id"], float(meta.get("points", 0)), hidden,
+                                      _check_names(hidden)))
+        elif meta.get("locked"):
+            setup.append(cell.source)
+    return SolutionNotebook(path, setup, solutions, exercises)
+
+
+def _check_names(source):
+    return [node.name for node in ast.parse(source).body
+            if isinstance(node, ast.FunctionDef) and node.name.startswith(CHECK_PREFIX)]
+
+
+def _definitions_only(source):
+    """Keep the check definitions of a hidden block and drop the calls that run them in the notebook."""
+    tree = ast.parse(source)
+    tree.body = [node for node in tree.body
+                 if isinstance(node, (ast.FunctionDef, ast.Import, ast.ImportFrom))]
+    return ast.unparse(tree)

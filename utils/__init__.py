@@ -1,0 +1,1 @@
+"""Shared student-side helpers for the course: gradient checking and test assertions."""

@@ -1,0 +1,60 @@
+"""Assertions for the visible tests in the assignments.
+
+Each one fails with a message written for a student: what was expected, what came back, and where
+the difference is largest, instead of numpy's generic "Not equal to tolerance".
+"""
+import numpy as np
+
+
+class ExerciseError(AssertionError):
+    """A visible or hidden test found the student's answer wrong; the message says how."""
+
+
+def as_float_array(value, what):
+    """Return `value` as a float64 array, or fail with a message naming `what`.
+
+    Catches the usual non-answers (None, a list of arrays of uneven shape, strings) before any
+    arithmetic turns them into a confusing numpy error.
+    """
+    if value is None:
+        raise ExerciseError(f"{what} is None: did you forget a `return` statement?")
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise ExerciseError(
+            f"{what} should be an array of numbers, but got a {type(value).__name__} ({error})."
+        ) from None
+    return array
+
+
+def assert_shape(value, shape, what):
+    """Fail unless `value` is an array of exactly `shape`."""
+    array = as_float_array(value, what)
+    if array.shape != tuple(shape):
+        hint = ""
+        if array.shape == tuple(shape)[::-1]:
+            hint = " It has the right dimensions in the wrong order: is it transposed?"
+        elif array.size == int(np.prod(shape)):
+            hint = " It has the right number of entries: check how you reshaped or stacked it."
+        raise ExerciseError(f"{what} should have shape {tuple(shape)}, but has shape {array.shape}.{hint}")
+    return array
+
+
+def assert_close(actual, expected, what, *, rtol=1e-7, atol=1e-9):
+    """Fail unless `actual` has the shape of `expected` and matches it entry by entry.
+
+    `what` names the quantity for the message, e.g. "softmax_jacobian(z) for z = [0, 0]".
+    """
+    expected = np.asarray(expected, dtype=np.float64)
+    actual = assert_shape(actual, expected.shape, what)
+    if not np.all(np.isfinite(actual)):
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(actual))[0])
+        raise ExerciseError(f"{what} contains NaN or inf (first at index {bad}).")
+    excess = np.abs(actual - expected) - (atol + rtol * np.abs(expected))
+    if np.any(excess > 0):
+        worst = np.unravel_index(np.argmax(excess), expected.shape) if expected.ndim else ()
+        where = f" at index {tuple(int(i) for i in worst)}" if expected.ndim else ""
+        raise ExerciseError(
+            f"{what} is wrong{where}: expected {expected[worst]:.6g}, got {actual[worst]:.6g} "
+            f"({int(np.sum(excess > 0))} of {expected.size} entries differ)."
+        )

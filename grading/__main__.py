@@ -1,18 +1,66 @@
-"""Command line for instructors: ``python -m grading <command>`` from the repository root."""
-import argparse
+"""Command line for instructors: ``python -m grading <command>``, run from the repository root.
 
-from grading.release import release
+  release [UNIT ...]                    regenerate assignments/ from solutions/
+  collect UNIT FOLDER_OR_ZIP            put submissions in submitted/<student>/UNIT/
+  autograde UNIT [--jobs N]             grade every submission, sandboxed and in parallel
+  feedback UNIT                         write feedback/<student>/UNIT/<notebook>.html
+  export [--to grades.csv]              the gradebook as CSV, with nbgrader's export columns
+  isolation                             say what isolation grading has on this machine
+"""
+import argparse
+from pathlib import Path
+
+from grading import sandbox
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m grading", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m grading", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="course root (default: this folder)")
     commands = parser.add_subparsers(dest="command", required=True)
-    release_cmd = commands.add_parser("release", help="regenerate assignments/ from solutions/")
-    release_cmd.add_argument("units", nargs="*", help="unit folders, e.g. 01_matrix_calculus (default: all)")
+    release = commands.add_parser("release", help="regenerate assignments/ from solutions/")
+    release.add_argument("units", nargs="*", help="unit folders, e.g. 01_matrix_calculus (default: all)")
+    collect = commands.add_parser("collect", help="copy notebooks from a folder or zip into submitted/")
+    collect.add_argument("unit")
+    collect.add_argument("source", type=Path)
+    autograde = commands.add_parser("autograde", help="grade every submission of a unit")
+    autograde.add_argument("unit")
+    autograde.add_argument("--jobs", type=int, default=None, help="parallel workers (default: all cores)")
+    feedback = commands.add_parser("feedback", help="write feedback pages from the last autograde")
+    feedback.add_argument("unit")
+    export = commands.add_parser("export", help="write the grades as CSV")
+    export.add_argument("--to", type=Path, default=Path("grades.csv"))
+    commands.add_parser("isolation", help="say what isolation is in force here")
     args = parser.parse_args(argv)
+    root = args.root.resolve()
+
     if args.command == "release":
-        for unit in release(args.units):
+        from grading.release import release as run_release
+        for unit in run_release(args.units):
             print(f"released assignments/{unit}")
+    elif args.command == "collect":
+        from grading.collect import collect as run_collect
+        collected = run_collect(root, args.unit, args.source)
+        print(f"collected {len(collected)} submissions into submitted/*/{args.unit}/")
+    elif args.command == "autograde":
+        from grading.autograde import autograde as run_autograde
+        print(sandbox.describe())
+        records, flags = run_autograde(root, args.unit, jobs=args.jobs)
+        for record in records:
+            print(f"{record['student']:>20}  {record['score']:g}/{record['max_score']:g}  {record['notebook']}")
+        for flag in flags:
+            print(f"FLAG {flag}")
+        print(f"graded {len(records)} notebooks; records in graded/{args.unit}/, scores in gradebook.db")
+    elif args.command == "feedback":
+        from grading.feedback import write_feedback
+        written = write_feedback(root, args.unit)
+        print(f"wrote {len(written)} feedback pages under feedback/*/{args.unit}/")
+    elif args.command == "export":
+        from grading.gradebook import export as run_export
+        rows = run_export(root, args.to)
+        print(f"wrote {rows} rows to {args.to}")
+    elif args.command == "isolation":
+        print(sandbox.describe())
 
 
 if __name__ == "__main__":

@@ -24,11 +24,11 @@ def nbgrader(*args, cwd):
     return done
 
 
-def build_release(units, out_dir):
+def build_release(units, out_dir, db_url=None):
     """Generate the release of each unit into `out_dir`/<unit>, from a scratch copy of the course.
 
-    Working on a copy keeps the class's gradebook and the committed release untouched until the
-    new release is complete.
+    Working on a copy keeps the committed release untouched until the new one is complete. The
+    assignments are recorded in the gradebook `db_url`, by default a throwaway one.
     """
     out_dir = Path(out_dir)
     with tempfile.TemporaryDirectory() as scratch:
@@ -36,7 +36,7 @@ def build_release(units, out_dir):
         shutil.copy(REPO / "nbgrader_config.py", scratch)
         for unit in units:
             shutil.copytree(SOLUTIONS / unit, scratch / "solutions" / unit)
-            nbgrader("generate_assignment", unit, "--force", f"--db=sqlite:///{scratch / 'release.db'}",
+            nbgrader("generate_assignment", unit, "--force", f"--db={db_url or f'sqlite:///{scratch}/release.db'}",
                      cwd=scratch)
             shutil.rmtree(out_dir / unit, ignore_errors=True)
             shutil.copytree(scratch / "assignments" / unit, out_dir / unit)

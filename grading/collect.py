@@ -1,0 +1,72 @@
+"""Put submitted notebooks where nbgrader keeps them: submitted/<student>/<assignment>/<notebook>.
+
+Takes a folder of notebooks or an LMS download (a zip). The student id is the file's folder
+(``alice/01_matrix_calculus.ipynb``, Moodle-style ``Alice Smith_1234_assignsubmission_file_/x.ipynb``)
+or else its name (``alice.ipynb``, Canvas-style ``alice_1234_5678_x.ipynb``), up to the first ``_``.
+The submission time is stamped here, on the instructor's side, never taken from the student.
+"""
+import re
+import shutil
+import tempfile
+import zipfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+MAX_UNZIPPED_BYTES = 2 * 2**30
+
+
+def student_id(relative):
+    """The student id a file at `relative` (a path inside the collected folder) belongs to."""
+    parts = Path(relative).parts
+    name = parts[0] if len(parts) > 1 else Path(parts[0]).stem
+    student = re.sub(r"[^A-Za-z0-9.-]+", "-", name.split("_")[0].strip()).strip("-.")
+    if not student:
+        raise ValueError(f"cannot tell whose submission {relative} is: name it <student>.ipynb or put it in a folder <student>/")
+    return student
+
+
+def collect(root, assignment, source):
+    """Copy every notebook of `source` (folder or .zip) into submitted/; return [(student, notebook path)]."""
+    source = Path(source)
+    notebooks = sorted((root / "solutions" / assignment).glob("*.ipynb"))
+    if not notebooks:
+        raise SystemExit(f"no solution notebooks in solutions/{assignment}: is {assignment!r} a unit?")
+    with tempfile.TemporaryDirectory() as unpacked:
+        if source.is_file() and zipfile.is_zipfile(source):
+            folder = Path(unpacked)
+            _unzip(source, folder)
+        elif source.is_dir():
+            folder = source
+        else:
+            raise SystemExit(f"{source} is neither a folder nor a zip file")
+        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
+        collected = {}
+        for path in sorted(folder.rglob("*.ipynb")):
+            if ".ipynb_checkpoints" in path.parts or path.name.startswith("._"):
+                continue
+            student = student_id(path.relative_to(folder))
+            target_folder = root / "submitted" / student / assignment
+            # One notebook per unit: whatever the file is called, it is that notebook.
+            name = path.name if any(n.name == path.name for n in notebooks) else notebooks[0].name
+            if student in collected and len(notebooks) == 1:
+                print(f"warning: several notebooks for {student}; keeping {path.relative_to(folder)}")
+            target_folder.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, target_folder / name)
+            (target_folder / "timestamp.txt").write_text(stamp)
+            collected[student] = target_folder / name
+    return sorted(collected.items())
+
+
+def _unzip(archive, folder):
+    with zipfile.ZipFile(archive) as zipped:
+        members = [m for m in zipped.infolist() if not m.is_dir()]
+        if sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES:
+            raise SystemExit(f"{archive} unpacks to more than {MAX_UNZIPPED_BYTES // 2**30} GiB")
+        for member in members:
+            relative = Path(member.filename)
+            if relative.is_absolute() or ".." in relative.parts:
+                raise SystemExit(f"{archive} holds an unsafe path: {member.filename}")
+            target = folder / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with zipped.open(member) as src, open(target, "wb") as dst:
+                shutil.copyfileobj(src, dst)

@@ -1,0 +1,51 @@
+"""Feedback pages from the trusted result records: points, the failed check and the diagnosis.
+
+Unlike nbgrader's own feedback, the page never contains the hidden tests' source: only each
+exercise's points and the reason it failed, which the checks write for the student. Everything
+that came from a submission is HTML-escaped.
+"""
+import json
+from html import escape
+
+PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; line-height: 1.5; }}
+table {{ border-collapse: collapse; width: 100%; }} td, th {{ border: 1px solid #ccc; padding: .4rem; vertical-align: top; }}
+.passed {{ color: #176617; }} .failed {{ color: #a31515; }} pre {{ white-space: pre-wrap; margin: 0; }}
+</style></head><body>
+<h1>{title}</h1>
+<p>Score: <strong>{score:g} / {max_score:g}</strong></p>
+{problems}
+<table><tr><th>exercise</th><th>points</th><th>result</th></tr>
+{rows}
+</table></body></html>
+"""
+
+
+def render(record):
+    rows = []
+    for exercise in record["exercises"]:
+        result = ('<span class="passed">passed</span>' if exercise["passed"] else
+                  f'<span class="failed">failed</span><pre>{escape(exercise["reason"] or "")}</pre>')
+        rows.append(f"<tr><td>{escape(exercise['grade_id'])}</td>"
+                    f"<td>{exercise['points']:g} / {exercise['max_points']:g}</td><td>{result}</td></tr>")
+    problems = ""
+    if record["problems"]:
+        items = "".join(f"<li><pre>{escape(p)}</pre></li>" for p in record["problems"])
+        problems = f"<p>Notes on your notebook:</p><ul>{items}</ul>"
+    title = f"{record['assignment']}: feedback for {record['student']} ({record['notebook']})"
+    return PAGE.format(title=escape(title), score=record["score"], max_score=record["max_score"],
+                       problems=problems, rows="\n".join(rows))
+
+
+def write_feedback(root, assignment):
+    """feedback/<student>/<assignment>/<notebook>.html for every record; return the paths written."""
+    written = []
+    for path in sorted((root / "graded" / assignment).glob("*/*.json")):
+        record = json.loads(path.read_text())
+        out = root / "feedback" / record["student"] / assignment / record["notebook"].replace(".ipynb", ".html")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(render(record))
+        written.append(out)
+    return written

@@ -1,0 +1,124 @@
+"""How a student's process is started: resource limits and, where the OS allows, isolation.
+
+With bubblewrap (``bwrap``, Debian package ``bubblewrap``) on Linux, the student's process sees a
+fresh file system holding only the Python installation, the course's ``utils`` and ``grading``
+packages (read-only) and its own scratch folder; it has no network and its own process tree, so
+nothing it starts outlives it. When the grader runs as root, the process also drops to a uid of its
+own (one per worker slot), so that the process-count limit applies to it alone. Without bubblewrap
+only the resource limits, a private scratch folder and a fresh process group remain; `describe()`
+says which of these are in force.
+"""
+import os
+import resource
+import shutil
+import signal
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from grading.paths import REPO
+
+SANDBOX_HOME = "/sandbox"
+FIRST_UID = 61000
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-submission limits. Times are seconds, sizes bytes."""
+
+    call_seconds: float = 30.0  # one call of a student function, or loading the notebook's cells
+    cpu_seconds: int = 300  # CPU time of the whole student process
+    memory_bytes: int = 2 * 2**30  # address space
+    processes: int = 32  # processes and threads of the sandbox's own uid (root only)
+    file_bytes: int = 8 * 2**20  # any file written, output.log included
+    open_files: int = 64
+
+
+def bwrap_path():
+    return shutil.which("bwrap") if sys.platform.startswith("linux") else None
+
+
+def describe(limits=Limits()):
+    """One paragraph saying what isolation grading has on this machine, and what is missing."""
+    rlimits = (f"limits: {limits.call_seconds:g} s per call, {limits.cpu_seconds} s CPU, "
+               f"{limits.memory_bytes // 2**20} MiB memory, {limits.file_bytes // 2**20} MiB per file "
+               f"(student output included), {limits.open_files} open files")
+    if not bwrap_path():
+        return ("Isolation: NONE beyond a separate process — bubblewrap (bwrap) was not found, so student "
+                "code can read files this user can read and use the network. Install bubblewrap "
+                "(apt-get install bubblewrap). In force: a private scratch folder as working directory, a "
+                f"fresh process group killed after each submission, {rlimits}.")
+    uid = ("its own unprivileged uid per worker slot, with at most "
+           f"{limits.processes} processes and threads" if os.geteuid() == 0 else
+           "the grader's own uid mapped into a user namespace (run as root for a separate uid and a "
+           "process-count limit)")
+    return ("Isolation: bubblewrap — a private file system (Python, utils and grading read-only, the "
+            "submission's scratch folder; no solutions, gradebook or other submissions), no network, a "
+            f"private process tree killed as a whole after each submission, {uid}; {rlimits}.")
+
+
+def command(scratch, slot, limits):
+    """The argv that starts grading.worker for one submission whose files are in `scratch`."""
+    python = [sys.executable, "-m", "grading.worker"]
+    bwrap = bwrap_path()
+    if not bwrap:
+        return python
+    root = os.geteuid() == 0
+    argv = [bwrap, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+            "--die-with-parent", "--new-session", "--proc", "/proc", "--dev", "/dev",
+            "--tmpfs", "/tmp", "--bind", str(scratch), SANDBOX_HOME, "--chdir", SANDBOX_HOME,
+            "--setenv", "HOME", SANDBOX_HOME, "--setenv", "PYTHONPATH", str(REPO)]
+    if not root:
+        argv += ["--unshare-user"]
+    made = {"/"}
+    for source in _read_only_paths():
+        # bwrap makes missing parent folders private (0700); the unprivileged uid must walk them.
+        for parent in reversed(Path(source).parents):
+            if str(parent) not in made:
+                made.add(str(parent))
+                argv += ["--perms", "0755", "--dir", str(parent)]
+        argv += ["--ro-bind", source, source]
+        made.add(source)
+    argv += python
+    if root:
+        argv += ["--uid", str(FIRST_UID + slot)]
+    return argv
+
+
+def _read_only_paths():
+    """The Python installation and the two course packages; nothing else of the host."""
+    paths = {"/usr", "/bin", "/lib", "/lib64", "/etc/alternatives", "/etc/ld.so.cache",
+             sys.prefix, sys.base_prefix, os.path.realpath(sys.base_prefix),
+             str(REPO / "utils"), str(REPO / "grading")}
+    paths = sorted(p for p in paths if os.path.exists(p))
+    # A path inside another one (a venv inside a checkout) is bound after its parent.
+    return sorted(paths, key=lambda p: (p.count("/"), p))
+
+
+def set_limits(limits):
+    """Runs in the child between fork and exec: every limit is inherited by all it starts."""
+    os.setsid()
+    for kind, value in [(resource.RLIMIT_CPU, limits.cpu_seconds), (resource.RLIMIT_AS, limits.memory_bytes),
+                        (resource.RLIMIT_FSIZE, limits.file_bytes), (resource.RLIMIT_NOFILE, limits.open_files),
+                        (resource.RLIMIT_CORE, 0)]:
+        resource.setrlimit(kind, (value, value))
+    if os.geteuid() == 0 and bwrap_path():
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
+
+
+def environment():
+    """A minimal environment: no instructor variables, one BLAS thread (workers run side by side)."""
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+           "MKL_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg"}
+    if not bwrap_path():
+        env["PYTHONPATH"] = str(REPO)
+    return env
+
+
+def kill(process):
+    """Kill the student's whole process group; with bwrap, its process tree dies with it."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    process.wait()

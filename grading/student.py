@@ -1,0 +1,129 @@
+"""The trusted side's handle on one student's sandboxed process.
+
+``StudentProcess.function(name)`` returns a proxy: calling it sends the (trusted) arguments to the
+sandbox, runs the student's function there and brings back plain numbers. A hidden check receives
+these proxies in place of the student's functions and runs, with every comparison, in the trusted
+process. Functions passed as arguments (a numeric routine's ``f``) stay in the trusted process:
+the sandbox calls back for each evaluation.
+"""
+import os
+import signal
+import subprocess
+import time
+
+from grading import sandbox, wire
+
+MAX_CALLBACKS = 200_000
+
+
+class SubmissionFault(Exception):
+    """The student's code failed in a way that costs the exercise; the message says how."""
+
+
+class StudentProcess:
+    def __init__(self, scratch, slot=0, limits=sandbox.Limits()):
+        self.scratch, self.slot, self.limits = scratch, slot, limits
+        self.process = None
+        self.defined = set()
+
+    def start(self, sources):
+        """Start a fresh process and run `sources` (the notebook's cells) in it; return the cell errors."""
+        self.close()
+        if os.geteuid() == 0 and sandbox.bwrap_path():
+            _chown_tree(self.scratch, sandbox.FIRST_UID + self.slot)
+        self.process = subprocess.Popen(
+            sandbox.command(self.scratch, self.slot, self.limits), cwd=self.scratch, env=sandbox.environment(),
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            preexec_fn=lambda: sandbox.set_limits(self.limits))
+        reply, _ = self._exchange({"op": "load", "sources": list(sources)}, [],
+                                  what="running your notebook's cells")
+        defined = reply.get("defined")
+        self.defined = {n for n in defined if isinstance(n, str)} if isinstance(defined, list) else set()
+        return [str(e) for e in reply.get("errors", [])][:50]
+
+    def defines(self, name):
+        """Whether the student's cells left a function called `name` (as they reported at load time)."""
+        return name in self.defined
+
+    def function(self, name):
+        def call(*args):
+            return self.call(name, args)
+        call.__name__ = name
+        return call
+
+    def call(self, name, args):
+        callbacks, arrays = [], []
+        try:
+            encoded = wire.encode(list(args), arrays, callbacks)
+        except wire.WireError as error:  # the grader's own arguments: a bug in the check
+            raise RuntimeError(f"cannot send arguments to {name}: {error}") from None
+        deadline = time.monotonic() + self.limits.call_seconds
+        self._send({"op": "call", "name": name, "args": encoded}, arrays)
+        for _ in range(MAX_CALLBACKS):
+            reply, reply_arrays = self._receive(deadline, what=f"{name}()")
+            if reply.get("op") == "callback":
+                self._answer_callback(reply, reply_arrays, callbacks)
+                continue
+            if not reply.get("ok"):
+                raise SubmissionFault(f"{name}() raised {str(reply.get('error'))[:2000]}")
+            try:
+                return wire.decode(reply.get("value"), reply_arrays)
+            except wire.WireError as error:
+                raise SubmissionFault(f"{name}() returned something the grader cannot read: {error}") from None
+        raise SubmissionFault(f"{name}() called the function it was given more than {MAX_CALLBACKS} times")
+
+    def close(self):
+        if self.process is not None:
+            sandbox.kill(self.process)
+            self.process = None
+
+    def _answer_callback(self, reply, arrays, callbacks):
+        index = reply.get("id")
+        if not isinstance(index, int) or not 0 <= index < len(callbacks):
+            raise SubmissionFault("the student process sent a malformed request")
+        try:
+            value = callbacks[index](*wire.decode(reply.get("args"), arrays))
+            sent = []
+            self._send({"ok": True, "value": wire.encode(value, sent)}, sent)
+        except Exception as error:  # the student passed the trusted function bad input
+            self._send({"ok": False, "error": f"{type(error).__name__}: {error}"[:500]}, [])
+
+    def _exchange(self, header, arrays, what):
+        self._send(header, arrays)
+        return self._receive(time.monotonic() + self.limits.call_seconds, what)
+
+    def _send(self, header, arrays):
+        try:
+            wire.send(self.process.stdin.fileno(), header, arrays)
+        except OSError:
+            raise SubmissionFault(self._death_reason("before it could be sent its inputs")) from None
+
+    def _receive(self, deadline, what):
+        try:
+            return wire.recv(self.process.stdout.fileno(), deadline)
+        except wire.Timeout:
+            self.close()
+            raise SubmissionFault(f"{what} did not finish within {self.limits.call_seconds:g} s "
+                                  "(an endless loop, or far too slow)") from None
+        except wire.WireError as error:
+            if self.process.poll() is None:
+                self.close()
+                raise SubmissionFault(f"{what}: the student process sent an unreadable reply ({error})") from None
+            raise SubmissionFault(self._death_reason(f"during {what}")) from None
+
+    def _death_reason(self, when):
+        code = self.process.wait()
+        self.process = None
+        if code < 0:
+            name = signal.Signals(-code).name
+            hint = {"SIGXCPU": " (CPU time limit)", "SIGKILL": " (killed: memory or time limit)",
+                    "SIGSEGV": " (a crash in native code)"}.get(name, "")
+            return f"the Python process running your code died {when} from {name}{hint}"
+        return f"the Python process running your code exited {when} with code {code} (os._exit or sys.exit?)"
+
+
+def _chown_tree(folder, uid):
+    for path, _, files in os.walk(folder):
+        os.chown(path, uid, uid)
+        for name in files:
+            os.chown(os.path.join(path, name), uid, uid)

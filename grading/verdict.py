@@ -1,0 +1,103 @@
+"""The unit of work: one submitted notebook in, one plain result record out.
+
+``grade_submission(job)`` takes and returns plain dicts (paths, names, numbers, strings), so a
+process pool here, or a distributed engine such as Dask later, can run it anywhere the course
+checkout exists. It writes nothing outside its scratch folder: the coordinating process alone
+records results.
+
+For each exercise of the solution notebook, its hidden checks run *here*, in the trusted process,
+on fresh random inputs, with proxies to the student's functions, which run in the sandbox.
+"""
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from grading import sandbox
+from grading.source import graded_function_names, read_cells, read_solution_notebook
+from grading.student import StudentProcess, SubmissionFault
+from grading.submission import read_submission
+
+MAX_REASON_CHARS = 3000
+
+
+def grade_submission(job):
+    """Grade one notebook.
+
+    job: {"student", "assignment", "notebook": file name, "submission": path of the submitted
+    notebook, "solution": path of the solution notebook, "release": folder of the released files,
+    "slot": worker slot (int), "limits": dict of sandbox.Limits fields (optional)}.
+
+    Returns {"student", "assignment", "notebook", "score", "max_score", "exercises": [{"grade_id",
+    "points", "max_points", "passed", "reason"}], "problems": [...], "seconds"}.
+    """
+    started = time.monotonic()
+    solution = read_solution_notebook(job["solution"])
+    trusted = solution.namespace()
+    release = Path(job["release"])
+    locked_sources, locked_ids = _locked_cells(release / job["notebook"])
+    submission = read_submission(Path(job["submission"]), locked_sources, locked_ids)
+    limits = sandbox.Limits(**job.get("limits", {}))
+    exercises, problems = [], list(submission.problems)
+    with tempfile.TemporaryDirectory(prefix="grading-") as scratch:
+        process = StudentProcess(_prepare_scratch(Path(scratch), release, Path(job["submission"]), job["notebook"]),
+                                 job.get("slot", 0), limits)
+        try:
+            for exercise in solution.exercises:
+                if submission.unreadable:
+                    reason = f"Not graded: {submission.unreadable}"
+                else:
+                    reason = _run_exercise(exercise, trusted, process, solution.setup_sources,
+                                           submission.sources, problems)
+                exercises.append({"grade_id": exercise.grade_id, "max_points": exercise.points,
+                                  "points": 0.0 if reason else exercise.points, "passed": reason is None,
+                                  "reason": reason})
+        finally:
+            process.close()
+    if submission.unreadable:
+        problems.append(submission.unreadable)
+    return {"student": job["student"], "assignment": job["assignment"], "notebook": job["notebook"],
+            "score": sum(e["points"] for e in exercises), "max_score": solution.max_score,
+            "exercises": exercises, "problems": problems, "seconds": round(time.monotonic() - started, 3)}
+
+
+def _run_exercise(exercise, trusted, process, setup_sources, student_sources, problems):
+    """Run the exercise's hidden checks; return None when all pass, else the reason it failed."""
+    for check_name in exercise.check_names:
+        check = trusted[check_name]
+        try:
+            if process.process is None:  # first exercise, or the process died in the previous one
+                errors = process.start([*setup_sources, *student_sources])
+                problems.extend(e for e in errors if e not in problems)
+            missing = [n for n in graded_function_names(check) if not process.defines(n)]
+            if missing:
+                return (f"{', '.join(missing)} is not defined in your notebook (was its cell deleted, "
+                        "renamed, turned into markdown, or does running it fail?)")
+            check(*[process.function(n) for n in graded_function_names(check)], np.random.default_rng())
+        except SubmissionFault as fault:
+            return _clip(str(fault))
+        except AssertionError as failure:
+            return _clip(str(failure) or "a hidden test failed")
+        except Exception as error:  # the check could not use what the student's function returned
+            return _clip(f"your function's result could not be used: {type(error).__name__}: {error}")
+    return None
+
+
+def _prepare_scratch(scratch, release, submitted, notebook_name):
+    """The sandbox's folder: the released files (data, helper modules) and the student's notebook."""
+    for item in release.iterdir():
+        if item.is_file() and item.suffix != ".ipynb":
+            shutil.copy(item, scratch / item.name)
+    shutil.copy(submitted, scratch / notebook_name)
+    return scratch
+
+
+def _locked_cells(release_notebook):
+    locked = [c for c in read_cells(release_notebook) if c["metadata"].get("nbgrader", {}).get("locked")]
+    return [c["source"] for c in locked], {c["metadata"]["nbgrader"]["grade_id"] for c in locked}
+
+
+def _clip(text):
+    return text if len(text) <= MAX_REASON_CHARS else text[:MAX_REASON_CHARS] + " [...]"

@@ -1,0 +1,147 @@
+"""Messages between the trusted grader and a sandboxed student process.
+
+A message is a JSON header followed by raw ``.npy`` arrays: plain numbers only, never pickle, so
+nothing that comes out of the sandbox can run code in the grader. Both sides import this module;
+the grader treats everything it receives as hostile (sizes are capped, arrays are loaded with
+``allow_pickle=False``, and only a fixed set of value kinds is accepted).
+
+Frame: 8-byte length + JSON header, then for each of ``header["arrays"]`` arrays 8-byte length + npy.
+"""
+import io
+import json
+import os
+import select
+import struct
+import time
+
+import numpy as np
+
+MAX_FRAME = 64 * 2**20  # one header or one array
+MAX_ITEMS = 10_000  # list/tuple/dict entries in one value
+MAX_DEPTH = 8
+NUMBER_KINDS = "biufc"  # bool, int, uint, float, complex: the dtypes an answer can have
+
+
+class WireError(Exception):
+    """A message was malformed, too large, or the other side went away."""
+
+
+class Timeout(WireError):
+    """No complete message arrived before the deadline."""
+
+
+def send(fd, header, arrays=()):
+    header = dict(header, arrays=len(arrays))
+    chunks = [_framed(json.dumps(header).encode())]
+    for array in arrays:
+        buffer = io.BytesIO()
+        np.save(buffer, array, allow_pickle=False)
+        chunks.append(_framed(buffer.getvalue()))
+    data = b"".join(chunks)
+    while data:
+        data = data[os.write(fd, data):]
+
+
+def recv(fd, deadline=None):
+    """Read one message from `fd`; `deadline` is a time.monotonic() value or None for no limit."""
+    try:
+        header = json.loads(_read_frame(fd, deadline))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise WireError(f"unreadable message header ({error})") from None
+    if not isinstance(header, dict) or not isinstance(header.get("arrays"), int):
+        raise WireError("message header is not a dict with an array count")
+    if not 0 <= header["arrays"] <= MAX_ITEMS:
+        raise WireError("message announces too many arrays")
+    arrays = []
+    for _ in range(header["arrays"]):
+        try:
+            array = np.load(io.BytesIO(_read_frame(fd, deadline)), allow_pickle=False)
+        except ValueError as error:
+            raise WireError(f"unreadable array ({error})") from None
+        if not isinstance(array, np.ndarray) or array.dtype.kind not in NUMBER_KINDS:
+            raise WireError("an array of something other than numbers")
+        arrays.append(array)
+    return header, arrays
+
+
+def encode(value, arrays, callbacks=None, depth=0):
+    """Turn `value` into JSON-able data, appending arrays to `arrays`.
+
+    Callables are sent as callback handles when `callbacks` (a list to append them to) is given.
+    """
+    if depth > MAX_DEPTH:
+        raise WireError("value nested too deeply")
+    if value is None or isinstance(value, (bool, int, float, str)):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**63:
+            raise WireError("integer too large")
+        if isinstance(value, str) and len(value) > 10_000:
+            raise WireError("string too long")
+        return value
+    if isinstance(value, np.generic):
+        return encode(value.item(), arrays, callbacks, depth + 1)
+    if isinstance(value, np.ndarray):
+        # A plain copy: subclasses with their own __eq__ or shape tricks do not survive the trip.
+        array = np.array(value, subok=False)
+        if array.dtype.kind not in NUMBER_KINDS:
+            raise WireError(f"an array of dtype {array.dtype}, not numbers")
+        arrays.append(array)
+        return {"array": len(arrays) - 1}
+    if isinstance(value, (list, tuple)):
+        if len(value) > MAX_ITEMS:
+            raise WireError("list too long")
+        kind = "tuple" if isinstance(value, tuple) else "list"
+        return {kind: [encode(v, arrays, callbacks, depth + 1) for v in value]}
+    if isinstance(value, dict):
+        if len(value) > MAX_ITEMS or not all(isinstance(k, str) for k in value):
+            raise WireError("dict too long or with non-string keys")
+        return {"dict": {k: encode(v, arrays, callbacks, depth + 1) for k, v in value.items()}}
+    if callbacks is not None and callable(value):
+        callbacks.append(value)
+        return {"callback": len(callbacks) - 1}
+    raise WireError(f"a value of type {type(value).__name__}, which is not a number, array, list or tuple")
+
+
+def decode(data, arrays, make_callback=None, depth=0):
+    """Inverse of :func:`encode`; callback handles become ``make_callback(index)``."""
+    if depth > MAX_DEPTH:
+        raise WireError("value nested too deeply")
+    if data is None or isinstance(data, (bool, int, float, str)):
+        return data
+    if isinstance(data, dict) and len(data) == 1:
+        (kind, inner), = data.items()
+        if kind == "array" and isinstance(inner, int) and 0 <= inner < len(arrays):
+            return arrays[inner]
+        if kind in ("list", "tuple") and isinstance(inner, list):
+            items = [decode(v, arrays, make_callback, depth + 1) for v in inner]
+            return tuple(items) if kind == "tuple" else items
+        if kind == "dict" and isinstance(inner, dict):
+            return {k: decode(v, arrays, make_callback, depth + 1) for k, v in inner.items()}
+        if kind == "callback" and make_callback is not None and isinstance(inner, int):
+            return make_callback(inner)
+    raise WireError("malformed value")
+
+
+def _framed(payload):
+    return struct.pack(">Q", len(payload)) + payload
+
+
+def _read_frame(fd, deadline):
+    (length,) = struct.unpack(">Q", _read_exactly(fd, 8, deadline))
+    if length > MAX_FRAME:
+        raise WireError(f"message part of {length} bytes is larger than the {MAX_FRAME}-byte limit")
+    return _read_exactly(fd, length, deadline)
+
+
+def _read_exactly(fd, size, deadline):
+    parts, missing = [], size
+    while missing:
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+                raise Timeout("no reply before the time limit")
+        chunk = os.read(fd, min(missing, 1 << 20))
+        if not chunk:
+            raise WireError("the other side closed the connection")
+        parts.append(chunk)
+        missing -= len(chunk)
+    return b"".join(parts)

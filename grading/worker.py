@@ -1,0 +1,99 @@
+"""The process that runs one student's code, inside the sandbox.
+
+Started by :mod:`grading.student` as ``python -m grading.worker [--uid N]``. It takes messages on
+its standard input and answers on its standard output (see :mod:`grading.wire`); whatever the
+student's code prints goes to ``output.log`` in the scratch folder instead, capped by the file-size
+limit. Nothing here is trusted by the grader: a student can rewrite this module's functions from
+their notebook, and all they gain is the power to return values of their choosing, which they had.
+
+Operations:
+- ``load``: run the given sources in one namespace, cell by cell; report each cell's error;
+- ``call``: call a function of that namespace with decoded arguments; arguments that are callback
+  handles become functions that ask the grader to evaluate them.
+"""
+import os
+import signal
+import sys
+import traceback
+
+from grading import wire
+
+MAX_ERROR_CHARS = 2000
+
+
+def main():
+    if "--uid" in sys.argv:
+        # Root starts us inside the sandbox's namespaces; from here on we are an unprivileged user
+        # whose process count RLIMIT_NPROC can limit.
+        uid = int(sys.argv[sys.argv.index("--uid") + 1])
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+    # Writes past the file-size limit fail with an error instead of killing us.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    into, out = os.dup(0), os.dup(1)
+    log = os.open("output.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    namespace = {"__name__": "__main__", "get_ipython": lambda: _NoIPython()}
+    while True:
+        try:
+            header, arrays = wire.recv(into)
+        except wire.WireError:
+            return  # the grader is gone
+        if header.get("op") == "load":
+            errors = [_run_cell(source, index, namespace) for index, source in enumerate(header["sources"])]
+            defined = sorted(name for name, value in namespace.items() if callable(value))
+            wire.send(out, {"errors": [e for e in errors if e], "defined": defined})
+        elif header.get("op") == "call":
+            _answer_call(header, arrays, namespace, into, out)
+
+
+def _run_cell(source, index, namespace):
+    try:
+        exec(compile(source, f"<cell {index}>", "exec"), namespace)
+    except BaseException as error:  # SystemExit and KeyboardInterrupt included: one cell, one error
+        return f"cell {index}: {_describe(error)}"
+    return None
+
+
+def _answer_call(header, arrays, namespace, into, out):
+    def callback(index):
+        def evaluate(*args):
+            sent = []
+            wire.send(out, {"op": "callback", "id": index, "args": wire.encode(list(args), sent)}, sent)
+            reply, reply_arrays = wire.recv(into)
+            if not reply.get("ok"):
+                raise RuntimeError(reply.get("error", "the grader could not evaluate the function"))
+            return wire.decode(reply["value"], reply_arrays)
+        return evaluate
+
+    try:
+        function = namespace[header["name"]]
+        args = wire.decode(header["args"], arrays, callback)
+        value = function(*args)
+        sent = []
+        encoded = wire.encode(value, sent)
+    except BaseException as error:
+        wire.send(out, {"op": "result", "ok": False, "error": _describe(error)})
+        return
+    wire.send(out, {"op": "result", "ok": True, "value": encoded}, sent)
+
+
+def _describe(error):
+    frames = traceback.extract_tb(error.__traceback__)
+    where = next((f"{f.name}, line {f.lineno}" for f in reversed(frames) if f.filename.startswith("<cell")), "")
+    text = f"{type(error).__name__}: {error}" + (f" (in {where})" if where else "")
+    return text[:MAX_ERROR_CHARS]
+
+
+class _NoIPython:
+    """Stands in for get_ipython() so that magics (%matplotlib, !pip) in a cell do nothing."""
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+
+
+if __name__ == "__main__":
+    main()

@@ -95,6 +95,13 @@ def encode(value, arrays, callbacks=None, depth=0):
         if len(value) > MAX_ITEMS or not all(isinstance(k, str) for k in value):
             raise WireError("dict too long or with non-string keys")
         return {"dict": {k: encode(v, arrays, callbacks, depth + 1) for k, v in value.items()}}
+    if isinstance(value, np.random.Generator):
+        # Travels as its PCG64 state (plain integers): the student's code draws the same numbers.
+        state = value.bit_generator.state
+        if state.get("bit_generator") != "PCG64":
+            raise WireError("only PCG64 generators can be sent")
+        return {"generator": {"state": str(state["state"]["state"]), "inc": str(state["state"]["inc"]),
+                              "has_uint32": state["has_uint32"], "uinteger": state["uinteger"]}}
     if callbacks is not None and callable(value):
         callbacks.append(value)
         return {"callback": len(callbacks) - 1}
@@ -118,7 +125,20 @@ def decode(data, arrays, make_callback=None, depth=0):
             return {k: decode(v, arrays, make_callback, depth + 1) for k, v in inner.items()}
         if kind == "callback" and make_callback is not None and isinstance(inner, int):
             return make_callback(inner)
+        if kind == "generator" and isinstance(inner, dict):
+            return _generator(inner)
     raise WireError("malformed value")
+
+
+def _generator(fields):
+    try:
+        generator = np.random.Generator(np.random.PCG64())
+        generator.bit_generator.state = {
+            "bit_generator": "PCG64", "state": {"state": int(fields["state"]), "inc": int(fields["inc"])},
+            "has_uint32": int(fields["has_uint32"]), "uinteger": int(fields["uinteger"])}
+    except (KeyError, TypeError, ValueError):
+        raise WireError("malformed random generator state") from None
+    return generator
 
 
 def _framed(payload):

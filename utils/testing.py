@@ -5,6 +5,8 @@ the difference is largest, instead of numpy's generic "Not equal to tolerance".
 """
 import numpy as np
 
+from utils.diagnosis import diagnose
+
 
 class ExerciseError(AssertionError):
     """A visible or hidden test found the student's answer wrong; the message says how."""
@@ -40,10 +42,11 @@ def assert_shape(value, shape, what):
     return array
 
 
-def assert_close(actual, expected, what, *, rtol=1e-7, atol=1e-9):
+def assert_close(actual, expected, what, *, rtol=1e-7, atol=1e-9, label="answer"):
     """Fail unless `actual` has the shape of `expected` and matches it entry by entry.
 
-    `what` names the quantity for the message, e.g. "softmax_jacobian(z) for z = [0, 0]".
+    `what` names the quantity for the message, e.g. "softmax_jacobian(z) for z = [0, 0]"; `label`
+    is how a diagnosed mistake refers to it (e.g. "dW": "your dW is the negative of ...").
     """
     expected = np.asarray(expected, dtype=np.float64)
     actual = assert_shape(actual, expected.shape, what)
@@ -54,7 +57,9 @@ def assert_close(actual, expected, what, *, rtol=1e-7, atol=1e-9):
     if np.any(excess > 0):
         worst = np.unravel_index(np.argmax(excess), expected.shape) if expected.ndim else ()
         where = f" at index {tuple(int(i) for i in worst)}" if expected.ndim else ""
+        found = diagnose(label, actual, expected, {}, label=label)
+        hint = f"\nLikely mistake: {found.message}" if found.kind != "mismatch" else ""
         raise ExerciseError(
             f"{what} is wrong{where}: expected {expected[worst]:.6g}, got {actual[worst]:.6g} "
-            f"({int(np.sum(excess > 0))} of {expected.size} entries differ)."
+            f"({int(np.sum(excess > 0))} of {expected.size} entries differ).{hint}"
         )

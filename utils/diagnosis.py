@@ -1,0 +1,388 @@
+"""Recognise the classic gradient mistakes and name each in one line a student understands.
+
+The inputs are a student's analytic gradient A and the numeric gradient N of a parameter P. Every
+function returns a `Diagnosis`: a short, stable `kind` code (for tests and graders) and a one-line
+`message` (for the student). Gradients are called "d" + the parameter's name in messages.
+
+Kinds:
+    missing, none_returned, type, nan             the gradient is not a usable array
+    broadcast, transpose, shape                   it has the wrong shape
+    zero, sign, factor, transpose, last_step,     it has the right shape but wrong values, in a
+    block, mismatch                               recognisable pattern (mismatch: none recognised)
+    loss_not_finite                               the loss is inf or nan near the parameters
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# Two gradients "match" when they differ by less than this, relative to each entry's size (and to
+# a thousandth of the tensor's largest entry). The numeric gradient is ~1e-9 accurate, so this
+# sits far above its noise and far below the size of any real mistake.
+MATCH_TOL = 1e-4
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """What is wrong with one gradient: `kind` is a stable code, `message` one line for a student."""
+
+    kind: str
+    message: str
+
+
+def missing_gradient(name, given):
+    """The diagnosis when grads has no entry for the parameter `name`; given: the keys it has."""
+    have = ", ".join(map(str, given)) or "nothing"
+    return Diagnosis("missing", f"No gradient was given for {name} (grads has: {have}).")
+
+
+def invalid_gradient(name, grad, param, params, numeric=None):
+    """Why `grad` cannot be the gradient of `param`, or None when it is a finite array of its shape.
+
+    grad: what the student returned (any object). param: the parameter (array or float).
+    params: all parameters by name (for naming axis sizes). numeric: optional numeric gradient of
+    param's shape; when given, a wrong shape is also tested against it (does summing fix it?).
+    """
+    g = "d" + name
+    if grad is None:
+        return Diagnosis(
+            "none_returned", f"You returned None for {g} — did you forget to return it?"
+        )
+    if isinstance(grad, tuple):
+        return Diagnosis(
+            "type",
+            f"{g} is a tuple of {len(grad)} items, not an array — did you return several "
+            "gradients where one was expected?",
+        )
+    if not isinstance(grad, (np.ndarray, np.generic, int, float)):
+        return Diagnosis("type", f"{g} is a {type(grad).__name__}, not a numpy array.")
+    a = np.asarray(grad)
+    if a.dtype.kind not in "fiu":
+        return Diagnosis("type", f"{g} has dtype {a.dtype}; it should be an array of floats.")
+    shape = np.shape(param)
+    if a.shape != shape:
+        return _wrong_shape(g, name, a.astype(np.float64), shape, numeric)
+    bad = ~np.isfinite(a)
+    if bad.any():
+        first = _index(np.argwhere(bad)[0])
+        return Diagnosis(
+            "nan",
+            f"{g} contains nan or inf at {bad.sum()} of {a.size} entries (first at {first}) — "
+            "look for a division by zero, a log of 0 or an overflow.",
+        )
+    return None
+
+
+def diagnose(name, analytic, numeric, params, blocks=None, checked=None, label=None):
+    """Name the likely mistake in a gradient that failed its check.
+
+    analytic, numeric: float arrays of the same shape, numeric finite or not: the full gradient
+    of the parameter (its shape), or, when `checked` says what they are (e.g. "random
+    directions"), 1-D vectors of the values that were checked; then only the patterns that do
+    not depend on the layout are looked for.
+    params: all parameters by name (axis sizes name a constant factor, e.g. the batch size).
+    blocks: optional names of the equal blocks that the last axis is split into, e.g. "ifgo".
+    label: how the messages call the gradient (default "d" + name).
+    """
+    g = label or "d" + name
+    a, n = np.asarray(analytic, np.float64), np.asarray(numeric, np.float64)
+    if not np.isfinite(n).all():
+        return Diagnosis(
+            "loss_not_finite",
+            f"the loss becomes inf or nan when {name} moves by a tiny step, so {g} cannot be "
+            "checked there — look for a log of 0, a division by zero or an overflow.",
+        )
+    found = _value_pattern(g, a, n, params, checked)
+    if found is None and checked is None:
+        found = _transposed(g, a, n) or _last_step(g, a, n) or _block(g, a, n, blocks)
+    return found or _mismatch(g, a, n, checked)
+
+
+def _value_pattern(g, a, n, params, checked):
+    """all zero, sign flipped or a constant factor: patterns of the values alone (or None)."""
+    if not a.any() and n.any():
+        where = "all zero" if checked is None else f"zero for all the {checked} checked"
+        return Diagnosis(
+            "zero",
+            f"your {g} is {where}, but the true gradient is not — is the backward pass for it "
+            "implemented, and is the result stored in what you return?",
+        )
+    c = _factor(a, n)
+    if c is None or abs(c - 1) < MATCH_TOL:
+        return None
+    if abs(c + 1) < MATCH_TOL:
+        return Diagnosis(
+            "sign", f"the sign is flipped — your {g} is the negative of the true gradient."
+        )
+    return Diagnosis("factor", _factor_message(g, c, params))
+
+
+def _factor(a, n):
+    """The c for which a ≈ c·n (least squares), or None when no constant fits."""
+    nn = float(np.dot(n.ravel(), n.ravel()))
+    if nn == 0:
+        return None
+    c = float(np.dot(a.ravel(), n.ravel())) / nn
+    return c if _close(a, c * n) else None
+
+
+def _factor_message(g, c, params):
+    """Say how far off the constant factor c is, and which axis size it might be."""
+    if c < 0:
+        return (
+            f"your {g} is {c:.4g} times the true gradient: the sign is flipped and the size is off."
+        )
+    k = c if c > 1 else 1 / c
+    s = round(k)
+    if s < 2 or abs(k - s) > 1e-3 * k:
+        return f"your {g} is {c:.4g} times the true gradient — a constant factor is wrong."
+    size = f"{s} times too large" if c > 1 else f"{s} times too small"
+    axes = [label for length, label in _axis_labels(params) if length == s]
+    if axes:
+        hint = (
+            "did you forget to divide by it, or sum where the loss averages?"
+            if c > 1
+            else "did you divide by it twice, or average where the loss sums?"
+        )
+        return f"your {g} is {size}; {s} is {' and '.join(axes[:2])} — {hint}"
+    if s == 2:
+        hint = (
+            "is a term counted twice, or the 2 of a square's derivative kept where it cancels?"
+            if c > 1
+            else "did you drop the 2 from the derivative of a square?"
+        )
+        return f"your {g} is {size} — {hint}"
+    return f"your {g} is {size} — a constant factor is wrong."
+
+
+def _axis_labels(params):
+    """(size, label) for each axis of each parameter, the course's named axes first.
+
+    By the course's layout a sequence is (N, T, D) and an input x is (N, D), so those axes are
+    named: "4 is x.shape[0] (the batch size)". Other axes are named by their index only.
+    """
+    named, plain = [], []
+    for key, value in params.items():
+        shape = np.shape(value)
+        for axis, length in enumerate(shape):
+            label = f"{key}.shape[{axis}]"
+            if len(shape) == 3 and axis < 2:
+                named.append(
+                    (length, f"{label} (the {('batch size', 'number of time steps')[axis]})")
+                )
+            elif key in ("x", "X") and len(shape) == 2 and axis == 0:
+                named.append((length, f"{label} (the batch size)"))
+            else:
+                plain.append((length, label))
+    return named + plain
+
+
+def _transposed(g, a, n):
+    if a.ndim == 2 and a.shape[0] == a.shape[1] and _close(a, n.T):
+        return Diagnosis(
+            "transpose",
+            f"your {g} is the transpose of the true gradient — check the order of the factors "
+            "and the transposes in the matrix product.",
+        )
+    return None
+
+
+def _last_step(g, a, n):
+    """Right at the last time step, wrong before it: the gradient through time is missing.
+
+    a, n: (N, T, D), the course's sequence layout (axis 1 is time).
+    """
+    if a.ndim != 3 or a.shape[1] < 2:
+        return None
+    scale = _scale(a, n)
+    last_a, last_n = a[:, -1], n[:, -1]
+    if np.abs(last_n).max() < 1e-3 * scale or not _close(last_a, last_n, scale):
+        return None
+    if not _mostly_wrong(a[:, :-1], n[:, :-1], scale):
+        return None
+    if not a[:, :-1].any():
+        return Diagnosis(
+            "last_step",
+            f"only the last time step of {g} is right and every earlier step is zero: the "
+            "gradient flowing back through time (into dh_prev) is missing.",
+        )
+    return Diagnosis(
+        "last_step",
+        f"only the last time step of {g} is right and the earlier steps are wrong: the gradient "
+        "flowing back through time (dh_prev) is not added to the upstream gradient at each step.",
+    )
+
+
+def _block(g, a, n, names):
+    """Some equal blocks along the last axis wrong, the others right (a stacked LSTM/GRU weight).
+
+    names: the block names (e.g. "ifgo"), which allow several wrong blocks. Without names, equal
+    splits into 4, 3 and 2 blocks are tried and exactly one wrong block is required.
+    """
+    if a.ndim == 0:
+        return None
+    length = a.shape[-1]
+    splits = (
+        [len(names)] if names else [k for k in (4, 3, 2) if length % k == 0 and length >= 2 * k]
+    )
+    scale = _scale(a, n)
+    for k in splits:
+        width = length // k
+        parts = [
+            (a[..., i * width : (i + 1) * width], n[..., i * width : (i + 1) * width])
+            for i in range(k)
+        ]
+        wrong = [i for i, (pa, pn) in enumerate(parts) if not _close(pa, pn, scale)]
+        right = [i for i in range(k) if i not in wrong]
+        if not right or not wrong or (not names and len(wrong) > 1):
+            continue
+        if not all(_mostly_wrong(*parts[i], scale) for i in wrong):
+            continue
+        if names:
+            bad = " and ".join(str(names[i]) for i in wrong)
+            good = ", ".join(str(names[i]) for i in right)
+            what = f"the {bad} block{'s' if len(wrong) > 1 else ''} of {g}"
+            message = (
+                f"only {what} {'are' if len(wrong) > 1 else 'is'} wrong (blocks {good} are right)"
+            )
+        else:
+            i = wrong[0]
+            message = (
+                f"only block {i + 1} of {k} along the last axis of {g} (columns {i * width}:"
+                f"{(i + 1) * width}) is wrong; the other blocks are right"
+            )
+        if len(wrong) == 1:
+            message += _block_detail(*parts[wrong[0]])
+        return Diagnosis("block", message + ".")
+    return None
+
+
+def _block_detail(a, n):
+    """How one wrong block is wrong, as a clause ('' when it is no simple pattern)."""
+    if not a.any():
+        return ": there it is all zero"
+    c = _factor(a, n)
+    if c is None:
+        return ""
+    if abs(c + 1) < MATCH_TOL:
+        return ": there its sign is flipped"
+    return f": there it is {c:.4g} times the true gradient"
+
+
+def _mismatch(g, a, n, checked):
+    """The generic message: how many values are wrong, and where the worst one is."""
+    if not n.any():
+        return Diagnosis(
+            "mismatch",
+            f"the loss does not change with this parameter (numeric gradient all zero), but your "
+            f"{g} is not zero.",
+        )
+    wrong = _wrong(a, n, _scale(a, n))
+    if not wrong.any():
+        return Diagnosis(
+            "mismatch",
+            f"your {g} is close to the numeric gradient but not within the tolerance — is a small "
+            "term missing, or is it computed in float32?",
+        )
+    if checked is not None:
+        return Diagnosis(
+            "mismatch",
+            f"your {g} disagrees with the numeric gradient for {wrong.sum()} of the {a.size} "
+            f"{checked} checked, in no pattern recognised here.",
+        )
+    worst = _index(np.unravel_index(np.argmax(np.abs(a - n)), a.shape))
+    return Diagnosis(
+        "mismatch",
+        f"your {g} is wrong at {wrong.sum()} of {a.size} entries (largest difference at {worst}), "
+        "in no pattern recognised here — recheck the formula for those entries.",
+    )
+
+
+def _wrong_shape(g, name, a, shape, numeric):
+    """Diagnose a gradient a whose shape differs from the parameter's shape."""
+    said = f"{g} has shape {a.shape} but {name} has shape {shape}"
+    lead = a.ndim - len(shape)
+    if lead > 0 and a.shape[lead:] == shape:
+        # numpy broadcasting would silently apply such a gradient to the parameter
+        axes = tuple(range(lead))
+        if all(a.shape[i] == 1 for i in axes):
+            return Diagnosis(
+                "broadcast", f"{said}: drop the extra axis (sum without keepdims=True, or reshape)."
+            )
+        return Diagnosis(
+            "broadcast",
+            f"{said}: it looks like you forgot to sum over {_axes(a, axes)}{_sum_check(a, axes, numeric)}.",
+        )
+    if lead == 0 and all(s == t or t == 1 for s, t in zip(a.shape, shape)):
+        axes = tuple(i for i, (s, t) in enumerate(zip(a.shape, shape)) if s != t)
+        return Diagnosis(
+            "broadcast",
+            f"{said}: it looks like you forgot to sum over {_axes(a, axes)}, keeping the axis"
+            f"{_sum_check(a, axes, numeric)}.",
+        )
+    if a.ndim == 2 and a.shape == shape[::-1]:
+        if numeric is None:
+            check = ""
+        elif _close(a.T, numeric):
+            check = "; its transpose is exactly the right gradient"
+        else:
+            check = "; even its transpose does not match the numeric gradient"
+        return Diagnosis(
+            "transpose",
+            f"{said}: it looks transposed — check the order of the matrix product{check}.",
+        )
+    if a.size == int(np.prod(shape)):
+        if numeric is None:
+            check = ""
+        elif _close(a.reshape(shape), numeric):
+            check = "; reshaped, it is exactly the right gradient"
+        else:
+            check = "; even reshaped, it does not match the numeric gradient"
+        return Diagnosis(
+            "shape", f"{said}: it has the right number of entries but the wrong shape{check}."
+        )
+    return Diagnosis("shape", f"{said}.")
+
+
+def _axes(a, axes):
+    """Name the axes of a, by the course's batch-first layout: 'the batch axis 0 (size 4)'."""
+    sizes = " x ".join(str(a.shape[i]) for i in axes)
+    if axes == (0,):
+        return f"the batch axis 0 (size {sizes})"
+    if axes == (0, 1) and a.ndim == 3:
+        return f"the batch and time axes 0 and 1 (sizes {sizes})"
+    if len(axes) == 1:
+        return f"axis {axes[0]} (size {sizes})"
+    return f"axes {', '.join(map(str, axes))} (sizes {sizes})"
+
+
+def _sum_check(a, axes, numeric):
+    """Whether summing a over axes gives the numeric gradient, as a clause ('' when unknown)."""
+    if numeric is None:
+        return ""
+    if _close(a.sum(axis=axes).reshape(numeric.shape), numeric):
+        return "; summed over it, yours is exactly the right gradient"
+    return "; even summed over it, yours does not match the numeric gradient"
+
+
+def _scale(a, n):
+    return max(float(np.abs(a).max(initial=0)), float(np.abs(n).max(initial=0)))
+
+
+def _wrong(a, n, scale):
+    """Boolean mask: entries where a and n disagree (the tensor's scale sets a floor)."""
+    return np.abs(a - n) > MATCH_TOL * np.maximum(np.abs(a) + np.abs(n), 1e-3 * scale)
+
+
+def _close(a, n, scale=None):
+    return not _wrong(a, n, _scale(a, n) if scale is None else scale).any()
+
+
+def _mostly_wrong(a, n, scale):
+    """More than half of the entries that are not negligible disagree: a pervasive error."""
+    significant = np.abs(a) + np.abs(n) > 1e-3 * scale
+    return significant.any() and _wrong(a, n, scale)[significant].mean() > 0.5
+
+
+def _index(index):
+    return "[" + ", ".join(str(int(i)) for i in index) + "]"

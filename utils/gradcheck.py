@@ -1,0 +1,454 @@
+"""Check a student's analytic gradients against numeric ones, and say what is wrong.
+
+    report = check_gradients(loss, {"W": W, "b": b}, {"W": dW, "b": db})
+    report.assert_ok()          # raises GradientCheckError with a message written for the student
+
+Numeric gradients are central differences (f(p + h) - f(p - h)) / 2h in float64, either per
+entry ("coordinate" mode: 2 forward passes per entry) or along a few random unit directions u of
+each tensor ("directional" mode: the numeric directional derivative against <grad, u>, a handful
+of forward passes whatever the tensor's size).
+
+Each compared value gets the relative error |a - n| / max(|a| + |n|, floor), where the floor is
+the larger of
+- 1e-10 * (1 + |loss|) / h: rounding makes a central difference uncertain by about
+  1e-16 * |loss| / h (measured on the course's models), and at the default tol this lets an entry
+  whose true gradient is 0 be off by 10 times that noise and no more;
+- 1e-3 * the largest numeric value of that tensor: an entry a thousand times smaller than its
+  tensor's largest entry is judged against that scale, not against its own size.
+A tensor passes when its worst error is <= tol.
+
+Besides a gradient's own diagnosis (utils.diagnosis), the whole check fails with report.kind
+- "nothing_to_check": the loss is 0 and every gradient, analytic and numeric, is 0;
+- "no_dependence": every numeric gradient is 0 (the loss depends on no parameter);
+- "inplace": computing the loss modified a parameter; "loss_not_finite": the loss is inf or nan.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from utils.diagnosis import Diagnosis, diagnose, invalid_gradient, missing_gradient
+
+AUTO_COORDINATE_MAX = 2000  # auto mode checks every entry up to this many entries in all
+FALLBACK_MAX = (
+    20000  # a tensor failing its directional check is re-checked per entry up to this size
+)
+DIRECTIONS = 2  # random directions per tensor in directional mode
+NOISE = 1e-10  # the absolute floor is NOISE * (1 + |loss|) / h
+SCALE_FLOOR = 1e-3  # the relative floor is SCALE_FLOOR * the tensor's largest numeric value
+SHOWN = 5  # worst entries kept per tensor
+
+
+class GradientCheckError(AssertionError):
+    """Raised by GradientReport.assert_ok(); its message is the report."""
+
+
+@dataclass
+class TensorResult:
+    """The check of one parameter's gradient.
+
+    worst_error: the worst relative error (inf when the gradient is unusable: None, wrong shape...).
+    method: "coordinate" (every entry), "sampled" (max_coords entries) or "directional".
+    worst_entries: up to 5 failing entries (index, analytic, numeric), worst first; empty when
+        the tensor passed or was checked along directions only.
+    projections: directional mode, (analytic, numeric) per direction; else empty.
+    diagnosis, kind: the likely mistake (a sentence and its code), None when passed.
+    """
+
+    name: str
+    shape: tuple
+    worst_error: float
+    passed: bool
+    method: str
+    worst_entries: list = field(default_factory=list)
+    projections: list = field(default_factory=list)
+    diagnosis: str | None = None
+    kind: str | None = None
+
+    @property
+    def grad_name(self):
+        return "d" + self.name
+
+
+@dataclass
+class GradientReport:
+    """The result of a gradient check; str() is the message for the student.
+
+    tensors: a TensorResult per checked parameter, in the order of params.
+    problem: a failure of the whole check (e.g. nothing to check), else None.
+    """
+
+    tensors: list
+    mode: str
+    forward_passes: int
+    tol: float
+    problem: Diagnosis | None = None
+
+    @property
+    def passed(self):
+        return self.problem is None and all(t.passed for t in self.tensors)
+
+    @property
+    def worst(self):
+        """Name of the parameter whose gradient is worst (None when none was checked)."""
+        worst = _worst(self.tensors)
+        return worst and worst.name
+
+    @property
+    def diagnosis(self):
+        """One line for the worst failing gradient (or the whole check); None when passed."""
+        if self.problem is not None:
+            return self.problem.message
+        failed = self._worst_failed()
+        return failed and failed.diagnosis
+
+    @property
+    def kind(self):
+        """The code of `diagnosis` (e.g. "sign"); None when passed."""
+        if self.problem is not None:
+            return self.problem.kind
+        failed = self._worst_failed()
+        return failed and failed.kind
+
+    def __getitem__(self, name):
+        """The TensorResult of the parameter `name`."""
+        return {t.name: t for t in self.tensors}[name]
+
+    def assert_ok(self):
+        if not self.passed:
+            raise GradientCheckError(str(self))
+        return self
+
+    def _worst_failed(self):
+        return _worst([t for t in self.tensors if not t.passed])
+
+    def __str__(self):
+        if self.problem is not None:
+            return f"Gradient check failed: {self.problem.message}"
+        names = ", ".join(t.grad_name for t in self.tensors)
+        error = max((t.worst_error for t in self.tensors), default=0.0)
+        if self.passed:
+            return (
+                f"Gradient check passed: {names} (worst relative error {error:.1e}, "
+                f"{self.forward_passes} forward passes, {self.mode} mode)."
+            )
+        worst = self._worst_failed()
+        g = worst.grad_name
+        if math.isinf(worst.worst_error):
+            lines = [
+                f"Gradient check failed: {g} is not a valid gradient.",
+                f"Problem: {worst.diagnosis}",
+            ]
+        else:
+            lines = [
+                f"Gradient check failed: {g} is wrong (worst relative error {worst.worst_error:.1e}, "
+                f"tolerance {self.tol:g}).",
+                f"Likely mistake: {worst.diagnosis}",
+            ]
+        if worst.worst_entries:
+            lines.append(f"Worst entries of {g} (index: yours vs numeric):")
+            lines += [
+                f"  [{', '.join(map(str, i))}]: {a:.6g} vs {n:.6g}"
+                for i, a, n in worst.worst_entries
+            ]
+        if worst.projections:
+            lines.append(f"Derivatives along random directions u (<{g}, u>: yours vs numeric):")
+            lines += [
+                f"  u{k + 1}: {a:.6g} vs {n:.6g}" for k, (a, n) in enumerate(worst.projections)
+            ]
+            lines.append(
+                f"({g} is too large to check entry by entry: check it on smaller shapes to find the wrong entries.)"
+            )
+        others = [t for t in self.tensors if t is not worst]
+        lines += [f"Also wrong: {t.grad_name}: {t.diagnosis}" for t in others if not t.passed]
+        ok = [f"{t.grad_name} OK ({t.worst_error:.1e})" for t in others if t.passed]
+        if ok:
+            lines.append(f"Other tensors: {', '.join(ok)}.")
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+    def _repr_pretty_(self, printer, cycle):
+        printer.text(str(self))
+
+
+def check_gradients(
+    loss, params, grads, *, mode="auto", h=1e-5, tol=1e-5, rng=None, blocks=None, max_coords=None
+):
+    """Compare analytic gradients with central differences of `loss`.
+
+    loss: loss(**params) -> float, a scalar function of named arrays.
+    params: name -> float array (or float). Integer (or other non-float) values that have no entry
+        in grads are passed to loss unchanged and not checked (class labels, indices, masks).
+    grads: name -> the analytic gradient of loss for that parameter, of the parameter's shape.
+    mode: "coordinate" (every entry, 2 forward passes each), "directional" (DIRECTIONS random unit
+        directions per tensor; a failing tensor of <= FALLBACK_MAX entries is re-checked per
+        coordinate to locate the wrong entries) or "auto" (coordinate up to AUTO_COORDINATE_MAX
+        entries in all, directional above).
+    h: the step. tol: the largest relative error that passes (see the module docstring).
+    rng: np.random.Generator for the directions and samples (default: np.random.default_rng(0)).
+    blocks: name -> names of the equal blocks that the last axis is split into, e.g.
+        {"Wx": ["i", "f", "g", "o"]}, so that the diagnosis can name one wrong block.
+    max_coords: check only this many random entries per tensor wherever entries are checked.
+    The caller's arrays are never modified: the check perturbs private float64 copies.
+    """
+    if mode not in ("auto", "coordinate", "directional"):
+        raise ValueError(f"mode must be 'auto', 'coordinate' or 'directional', not {mode!r}")
+    names = [k for k, v in params.items() if k in grads or np.asarray(v).dtype.kind == "f"]
+    if not names:
+        raise ValueError("no parameter to check: params has no float array and grads no entry")
+    # C order, so that a flat view of each copy writes through to it
+    copies = {k: np.array(params[k], dtype=np.float64, order="C") for k in names}
+    constants = {k: v for k, v in params.items() if k not in copies}
+    blocks = blocks or {}
+    for key, parts in blocks.items():
+        if (
+            key not in copies
+            or not parts
+            or copies[key].ndim == 0
+            or copies[key].shape[-1] % len(parts)
+        ):
+            raise ValueError(
+                f"blocks[{key!r}]: {len(parts)} blocks do not split the last axis of {key!r}"
+            )
+    if mode == "auto":
+        mode = (
+            "coordinate"
+            if sum(p.size for p in copies.values()) <= AUTO_COORDINATE_MAX
+            else "directional"
+        )
+
+    calls = 0
+
+    def f():
+        nonlocal calls
+        calls += 1
+        value = np.asarray(loss(**constants, **copies))
+        if value.shape != ():
+            raise TypeError(f"loss must return a scalar, not an array of shape {value.shape}")
+        return float(value)
+
+    before = {k: p.copy() for k, p in copies.items()}
+    base = f()
+    problem = _loss_problem(base, copies, before)
+    if problem is not None:
+        return GradientReport([], mode, calls, tol, problem)
+
+    checker = _Checker(
+        f,
+        params,
+        h,
+        tol,
+        NOISE * (1 + abs(base)) / h,
+        rng or np.random.default_rng(0),
+        blocks,
+        max_coords,
+    )
+    results, numerics, analytics = [], [], []
+    for name in names:
+        result, numeric, analytic = checker.check(name, copies[name], grads, mode)
+        results.append(result)
+        numerics += [] if numeric is None else [numeric]
+        analytics += [] if analytic is None else [analytic]
+    return GradientReport(results, mode, calls, tol, _nothing_to_check(base, numerics, analytics))
+
+
+def check_backward(forward, inputs, grads, dout=None, **kwargs):
+    """Check a layer's backward pass against its forward pass.
+
+    forward: forward(**inputs) -> out, or a tuple (out, cache, ...) of which out is used.
+    inputs: name -> array, the inputs of forward. grads: name -> the student's gradient of
+        sum(out * dout) with respect to that input (what their *_backward returned for dout).
+    dout: the upstream gradient, out's shape; default: standard normal from kwargs["rng"]
+        (or np.random.default_rng(0)).
+    Other keyword arguments go to check_gradients.
+    """
+    rng = kwargs["rng"] = kwargs.get("rng") or np.random.default_rng(0)
+    upstream = [None if dout is None else np.asarray(dout, dtype=np.float64)]
+
+    def loss(**values):
+        out = forward(**values)
+        out = out[0] if isinstance(out, tuple) else out
+        if out is None:
+            raise TypeError(
+                f"{getattr(forward, '__name__', 'forward')} returned None instead of its output"
+            )
+        out = np.asarray(out, dtype=np.float64)
+        # the first call, with the checker's own copies, fixes dout: no extra forward pass
+        if upstream[0] is None:
+            upstream[0] = rng.standard_normal(out.shape)
+        if upstream[0].shape != out.shape:
+            raise ValueError(
+                f"dout has shape {upstream[0].shape} but the output has shape {out.shape}"
+            )
+        return np.sum(out * upstream[0])
+
+    return check_gradients(loss, inputs, grads, **kwargs)
+
+
+class _Checker:
+    """Compares the gradient of one tensor at a time; f() evaluates the loss at the copies."""
+
+    def __init__(self, f, params, h, tol, floor, rng, blocks, max_coords):
+        self.f, self.params, self.h, self.tol, self.floor = f, params, h, tol, floor
+        self.rng, self.blocks, self.max_coords = rng, blocks, max_coords
+
+    def check(self, name, p, grads, mode):
+        """-> (TensorResult, numeric values computed or None, analytic array or None)."""
+        if name not in grads:
+            found = missing_gradient(name, list(grads))
+            return (
+                TensorResult(
+                    name, p.shape, math.inf, False, mode, diagnosis=found.message, kind=found.kind
+                ),
+                None,
+                None,
+            )
+        found = invalid_gradient(name, grads[name], p, self.params)
+        if found is not None:
+            numeric = None
+            # a wrong shape is diagnosed better with the numeric gradient (does summing fix it?)
+            if (
+                found.kind in ("broadcast", "transpose", "shape")
+                and self.max_coords is None
+                and (mode == "coordinate" or p.size <= FALLBACK_MAX)
+            ):
+                numeric = self.entries(p, np.arange(p.size)).reshape(p.shape)
+                found = invalid_gradient(name, grads[name], p, self.params, numeric)
+            result = TensorResult(
+                name, p.shape, math.inf, False, mode, diagnosis=found.message, kind=found.kind
+            )
+            return result, numeric, None
+        a = np.asarray(grads[name], dtype=np.float64)
+        if mode == "directional" and p.size:
+            result, numeric = self.directional(name, p, a)
+            if result.passed or p.size > FALLBACK_MAX:
+                return result, numeric, a
+        result, numeric = self.coordinate(name, p, a)
+        return result, numeric, a
+
+    def coordinate(self, name, p, a):
+        """Compare every entry of a (or max_coords random ones) with central differences."""
+        whole = self.max_coords is None or self.max_coords >= p.size
+        index = (
+            np.arange(p.size)
+            if whole
+            else np.sort(self.rng.choice(p.size, self.max_coords, replace=False))
+        )
+        n = self.entries(p, index)
+        values = a.reshape(-1)[index]
+        err = self.errors(values, n)
+        order = [k for k in np.argsort(-err, kind="stable")[:SHOWN] if err[k] > self.tol]
+        worst = [
+            (
+                tuple(int(i) for i in np.unravel_index(index[k], p.shape)),
+                float(values[k]),
+                float(n[k]),
+            )
+            for k in order
+        ]
+        result = self.result(
+            name, p, err, "coordinate" if whole else "sampled", worst_entries=worst
+        )
+        if not result.passed:
+            if whole:
+                found = diagnose(name, a, n.reshape(p.shape), self.params, self.blocks.get(name))
+            else:
+                found = diagnose(name, values, n, self.params, checked="sampled entries")
+            result.diagnosis, result.kind = found.message, found.kind
+        return result, n
+
+    def directional(self, name, p, a):
+        """Compare <a, u> with the numeric derivative along DIRECTIONS random unit vectors u."""
+        start = p.copy()
+        analytic, numeric = [], []
+        for _ in range(DIRECTIONS):
+            u = self.rng.standard_normal(p.shape)
+            u /= np.linalg.norm(u)
+            p[...] = start + self.h * u
+            plus = self.f()
+            p[...] = start - self.h * u
+            minus = self.f()
+            p[...] = start
+            analytic.append(float(np.sum(a * u)))
+            numeric.append((plus - minus) / (2 * self.h))
+        analytic, numeric = np.array(analytic), np.array(numeric)
+        err = self.errors(analytic, numeric)
+        result = self.result(
+            name, p, err, "directional", projections=list(zip(analytic.tolist(), numeric.tolist()))
+        )
+        if not result.passed:
+            found = diagnose(name, analytic, numeric, self.params, checked="random directions")
+            result.diagnosis, result.kind = found.message, found.kind
+        return result, numeric
+
+    def entries(self, p, index):
+        """Central differences of the loss at the given flat indices of p (restored after)."""
+        flat = p.reshape(-1)
+        out = np.empty(len(index))
+        for k, i in enumerate(index):
+            old = flat[i]
+            flat[i] = old + self.h
+            plus = self.f()
+            flat[i] = old - self.h
+            minus = self.f()
+            flat[i] = old
+            # the step that rounding actually left, not 2h
+            out[k] = (plus - minus) / ((old + self.h) - (old - self.h))
+        return out
+
+    def errors(self, a, n):
+        """Relative error per value, with the floor of the module docstring; inf where n is not finite."""
+        finite = np.isfinite(n)
+        floor = max(self.floor, SCALE_FLOOR * float(np.abs(n[finite]).max(initial=0)))
+        err = np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), floor)
+        return np.where(finite, err, np.inf)
+
+    def result(self, name, p, err, method, **details):
+        error = float(err.max(initial=0))
+        return TensorResult(name, p.shape, error, error <= self.tol, method, **details)
+
+
+def _loss_problem(base, copies, before):
+    """A reason why the loss cannot be differentiated numerically at all, or None."""
+    if not math.isfinite(base):
+        return Diagnosis(
+            "loss_not_finite",
+            f"the loss is {base} at the given parameters, so no gradient can be checked — look for a "
+            "log of 0, a division by zero or an overflow in the forward pass.",
+        )
+    changed = [k for k, p in copies.items() if not np.array_equal(p, before[k], equal_nan=True)]
+    if changed:
+        return Diagnosis(
+            "inplace",
+            f"computing the loss changed {', '.join(changed)} in place, so no gradient can be checked — "
+            "the forward pass must not modify its inputs (write x = x + 1, not x += 1).",
+        )
+    return None
+
+
+def _nothing_to_check(base, numerics, analytics):
+    """Fail a check that cannot tell a right gradient from a wrong one: every numeric value is 0."""
+    if not numerics or any(np.any(n) for n in numerics):
+        return None
+    if base == 0 and not any(np.any(a) for a in analytics):
+        return Diagnosis(
+            "nothing_to_check",
+            "there is nothing to check: the loss is 0 and every gradient (yours and the numeric one) "
+            "is 0 — usually the function is not implemented yet and returns zeros.",
+        )
+    return Diagnosis(
+        "no_dependence",
+        "the loss does not change when any parameter moves (every numeric gradient is 0), so "
+        "there is nothing to compare your gradients with — is the forward pass implemented and "
+        "using its parameters? (Or is it saturated at these inputs, e.g. a sigmoid or softmax of "
+        "huge scores? Then check it at other inputs.)",
+    )
+
+
+def _worst(tensors):
+    """The result with the largest error; among equal errors a recognised mistake comes first."""
+    return max(
+        tensors, key=lambda t: (t.worst_error, t.kind not in (None, "mismatch")), default=None
+    )

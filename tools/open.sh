@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs the course into .venv and opens it: JupyterLab by default, `notebook` for Notebook 7.
+# Extra arguments go to Jupyter (e.g. --port 8890 --no-browser).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+app="lab"
+if [ "${1:-}" = "notebook" ] || [ "${1:-}" = "lab" ]; then app="$1"; shift; fi
+
+python3 -m venv .venv
+.venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+as_root=()
+# Jupyter refuses to run as root (as in many course containers) unless told to.
+[ "$(id -u)" -eq 0 ] && as_root=(--allow-root)
+exec .venv/bin/jupyter "$app" "${as_root[@]}" "$@"

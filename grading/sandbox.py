@@ -47,7 +47,8 @@ def describe(limits=Limits()):
         return ("Isolation: NONE beyond a separate process — bubblewrap (bwrap) was not found, so student "
                 "code can read files this user can read and use the network. Install bubblewrap "
                 "(apt-get install bubblewrap). In force: a private scratch folder as working directory, a "
-                f"fresh process group killed after each submission, {rlimits}.")
+                "fresh process group killed after each submission (a child that starts its own session "
+                f"escapes it), {rlimits}.")
     uid = ("its own unprivileged uid per worker slot, with at most "
            f"{limits.processes} processes and threads" if os.geteuid() == 0 else
            "the grader's own uid mapped into a user namespace (run as root for a separate uid and a "

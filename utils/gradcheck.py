@@ -31,9 +31,7 @@ import numpy as np
 from utils.diagnosis import Diagnosis, diagnose, invalid_gradient, missing_gradient
 
 AUTO_COORDINATE_MAX = 2000  # auto mode checks every entry up to this many entries in all
-FALLBACK_MAX = (
-    20000  # a tensor failing its directional check is re-checked per entry up to this size
-)
+FALLBACK_MAX = 20000  # a tensor failing its directional check is re-checked per entry up to this size
 DIRECTIONS = 2  # random directions per tensor in directional mode
 NOISE = 1e-10  # the absolute floor is NOISE * (1 + |loss|) / h
 SCALE_FLOOR = 1e-3  # the relative floor is SCALE_FLOOR * the tensor's largest numeric value

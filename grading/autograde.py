@@ -35,6 +35,10 @@ def find_jobs(root, assignment):
             if name not in present:
                 missing.append(_missing_record(student, assignment, solution))
                 continue
+            if not _inside(folder / name, root / "submitted"):
+                missing.append(_missing_record(student, assignment, solution,
+                                               f"Not graded: {solution.name} is a link to a file elsewhere."))
+                continue
             jobs.append({"student": student, "assignment": assignment, "notebook": solution.name,
                          "submission": str(folder / name), "solution": str(solution),
                          "release": str(root / "assignments" / assignment), "renamed_from": name})
@@ -95,11 +99,21 @@ def _result_or_error(future, job):
         return record
 
 
-def _missing_record(student, assignment, solution):
+def _inside(path, folder):
+    """Whether `path` is a real file below `folder`, reached from there through no symbolic link."""
+    current = folder
+    for part in path.relative_to(folder).parts:
+        current = current / part
+        if current.is_symlink():
+            return False
+    return current.is_file()
+
+
+def _missing_record(student, assignment, solution, reason=None):
     from grading.source import read_solution_notebook
 
     notebook = read_solution_notebook(solution)
-    reason = f"Not graded: {solution.name} was not in the submission."
+    reason = reason or f"Not graded: {solution.name} was not in the submission."
     return {"student": student, "assignment": assignment, "notebook": solution.name, "score": 0.0,
             "max_score": notebook.max_score, "problems": [reason], "seconds": 0.0,
             "exercises": [{"grade_id": e.grade_id, "points": 0.0, "max_points": e.points, "passed": False,

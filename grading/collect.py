@@ -5,6 +5,7 @@ Takes a folder of notebooks or an LMS download (a zip). The student id is the fi
 or else its name (``alice.ipynb``, Canvas-style ``alice_1234_5678_x.ipynb``), up to the first ``_``.
 The submission time is stamped here, on the instructor's side, never taken from the student.
 """
+import os
 import re
 import shutil
 import tempfile
@@ -41,9 +42,7 @@ def collect(root, assignment, source):
             raise SystemExit(f"{source} is neither a folder nor a zip file")
         stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
         collected = {}
-        for path in sorted(folder.rglob("*.ipynb")):
-            if ".ipynb_checkpoints" in path.parts or path.name.startswith("._"):
-                continue
+        for path in _notebooks(folder):
             student = student_id(path.relative_to(folder))
             target_folder = root / "submitted" / student / assignment
             # One notebook per unit: whatever the file is called, it is that notebook.
@@ -55,6 +54,21 @@ def collect(root, assignment, source):
             (target_folder / "timestamp.txt").write_text(stamp)
             collected[student] = target_folder / name
     return sorted(collected.items())
+
+
+def _notebooks(folder):
+    """Every notebook under `folder`, reaching none through a symbolic link (it could point anywhere)."""
+    found = []
+    for parent, folders, files in os.walk(folder):
+        folders[:] = [f for f in folders if f != ".ipynb_checkpoints" and not os.path.islink(os.path.join(parent, f))]
+        for name in files:
+            path = Path(parent) / name
+            if name.endswith(".ipynb") and not name.startswith("._"):
+                if path.is_symlink():
+                    print(f"warning: skipped {path.relative_to(folder)}: it is a link, not a notebook")
+                    continue
+                found.append(path)
+    return sorted(found)
 
 
 def _unzip(archive, folder):

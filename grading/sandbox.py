@@ -31,6 +31,7 @@ class Limits:
     memory_bytes: int = 2 * 2**30  # address space
     processes: int = 32  # processes and threads of the sandbox's own uid (root only)
     file_bytes: int = 8 * 2**20  # any file written, output.log included
+    disk_bytes: int = 64 * 2**20  # all files written, in the sandbox's working folder and in /tmp
     open_files: int = 64
 
 
@@ -46,16 +47,17 @@ def describe(limits=Limits()):
     if not bwrap_path():
         return ("Isolation: NONE beyond a separate process — bubblewrap (bwrap) was not found, so student "
                 "code can read files this user can read and use the network. Install bubblewrap "
-                "(apt-get install bubblewrap). In force: a private scratch folder as working directory, a "
-                "fresh process group killed after each submission (a child that starts its own session "
-                f"escapes it), {rlimits}.")
+                "(apt-get install bubblewrap). In force: a private scratch folder as working directory (on the "
+                "host's disk, with no quota beyond the per-file limit), a fresh process group killed after each "
+                f"submission (a child that starts its own session escapes it), {rlimits}.")
     uid = ("its own unprivileged uid per worker slot, with at most "
            f"{limits.processes} processes and threads" if os.geteuid() == 0 else
            "the grader's own uid mapped into a user namespace (run as root for a separate uid and a "
            "process-count limit)")
     return ("Isolation: bubblewrap — a private file system (Python, utils and grading read-only, the "
-            "submission's scratch folder; no solutions, gradebook or other submissions), no network, a "
-            f"private process tree killed as a whole after each submission, {uid}; {rlimits}.")
+            "submission's own files read-only in a working folder of at most "
+            f"{limits.disk_bytes // 2**20} MiB, likewise /tmp; no solutions, gradebook or other submissions), "
+            f"no network, a private process tree killed as a whole after each submission, {uid}; {rlimits}.")
 
 
 def command(scratch, slot, limits):
@@ -67,8 +69,14 @@ def command(scratch, slot, limits):
     root = os.geteuid() == 0
     argv = [bwrap, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
             "--die-with-parent", "--new-session", "--proc", "/proc", "--dev", "/dev",
-            "--tmpfs", "/tmp", "--bind", str(scratch), SANDBOX_HOME, "--chdir", SANDBOX_HOME,
             "--setenv", "HOME", SANDBOX_HOME, "--setenv", "PYTHONPATH", str(REPO)]
+    # The working folder and /tmp are memory file systems of a fixed size: a submission cannot fill
+    # the host's disk, and nothing it writes outlives it. The submitted files are bound read-only.
+    for folder in (SANDBOX_HOME, "/tmp"):
+        argv += ["--perms", "1777", "--size", str(limits.disk_bytes), "--tmpfs", folder]
+    for item in sorted(Path(scratch).iterdir()):
+        argv += ["--ro-bind", str(item), f"{SANDBOX_HOME}/{item.name}"]
+    argv += ["--chdir", SANDBOX_HOME]
     if not root:
         argv += ["--unshare-user"]
     made = {"/"}

@@ -3,7 +3,8 @@
 Grading goes by the contract (function names), not by cell positions or metadata, so a student who
 reorders, duplicates or retypes cells or strips metadata still has their functions found; only the
 cells that are the release's own locked cells (tests, setup) are left out, since the trusted setup
-replaces the latter and the hidden checks replace the former.
+replaces the latter and the hidden checks replace the former. IPython syntax (magics) is left for
+the sandboxed worker to translate: parsing it costs time, and that time is the student's.
 """
 import json
 from dataclasses import dataclass, field
@@ -61,19 +62,10 @@ def read_submission(path, locked_sources, locked_ids):
             meta.get("nbgrader"), dict) else None
         if grade_id in locked_ids or _normalise(source) in locked:
             continue
-        submission.sources.append(_without_magics(source))
+        submission.sources.append(source)
     return submission
 
 
 def _normalise(source):
     return "\n".join(line.rstrip() for line in source.strip().splitlines())
 
-
-def _without_magics(source):
-    """Turn IPython syntax (%magic, !shell) into Python, as Jupyter would, so the cell still parses."""
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    try:
-        return TransformerManager().transform_cell(source)
-    except Exception:  # IPython gives up on some malformed input; the cell then fails on its own
-        return source

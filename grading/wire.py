@@ -17,6 +17,7 @@ import time
 import numpy as np
 
 MAX_FRAME = 64 * 2**20  # one header or one array
+MAX_MESSAGE = 128 * 2**20  # all the parts of one message together
 MAX_ITEMS = 10_000  # list/tuple/dict entries in one value
 MAX_DEPTH = 8
 NUMBER_KINDS = "biufc"  # bool, int, uint, float, complex: the dtypes an answer can have
@@ -52,10 +53,12 @@ def recv(fd, deadline=None):
         raise WireError("message header is not a dict with an array count")
     if not 0 <= header["arrays"] <= MAX_ITEMS:
         raise WireError("message announces too many arrays")
-    arrays = []
+    arrays, budget = [], MAX_MESSAGE
     for _ in range(header["arrays"]):
+        frame = _read_frame(fd, deadline, budget)
+        budget -= len(frame)
         try:
-            array = np.load(io.BytesIO(_read_frame(fd, deadline)), allow_pickle=False)
+            array = np.load(io.BytesIO(frame), allow_pickle=False)
         except ValueError as error:
             raise WireError(f"unreadable array ({error})") from None
         if not isinstance(array, np.ndarray) or array.dtype.kind not in NUMBER_KINDS:
@@ -145,10 +148,10 @@ def _framed(payload):
     return struct.pack(">Q", len(payload)) + payload
 
 
-def _read_frame(fd, deadline):
+def _read_frame(fd, deadline, budget=MAX_FRAME):
     (length,) = struct.unpack(">Q", _read_exactly(fd, 8, deadline))
-    if length > MAX_FRAME:
-        raise WireError(f"message part of {length} bytes is larger than the {MAX_FRAME}-byte limit")
+    if length > min(MAX_FRAME, budget):
+        raise WireError(f"message larger than the limit ({MAX_FRAME} bytes a part, {MAX_MESSAGE} in all)")
     return _read_exactly(fd, length, deadline)
 
 

@@ -12,6 +12,7 @@ Operations:
   handles become functions that ask the grader to evaluate them.
 """
 import os
+import re
 import signal
 import sys
 import traceback
@@ -19,6 +20,7 @@ import traceback
 from grading import wire
 
 MAX_ERROR_CHARS = 2000
+IPYTHON_SYNTAX = re.compile(r"^\s*[%!]|=\s*[%!]", re.M)
 
 
 def main():
@@ -52,6 +54,10 @@ def main():
 
 def _run_cell(source, index, namespace):
     try:
+        if IPYTHON_SYNTAX.search(source):
+            # %magics and !shell lines become get_ipython() calls (no-ops here), as Jupyter would parse them.
+            from IPython.core.inputtransformer2 import TransformerManager
+            source = TransformerManager().transform_cell(source)
         exec(compile(source, f"<cell {index}>", "exec"), namespace)
     except BaseException as error:  # SystemExit and KeyboardInterrupt included: one cell, one error
         return f"cell {index}: {_describe(error)}"

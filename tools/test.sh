@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs what the tests need and runs them: Debian packages (bubblewrap for the grading sandbox),
-# the Python packages in .venv, then pytest. Arguments go to pytest.
+# Installs what the tests need and runs them: Debian packages (bubblewrap for the grading sandbox,
+# chromium for the browser tests in tests/browser), the Python packages in .venv, then pytest.
+# Arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debian_packages=(bubblewrap)
+debian_packages=(bubblewrap chromium)
 missing=()
 for package in "${debian_packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

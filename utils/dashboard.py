@@ -44,7 +44,10 @@ import time
 
 import ipywidgets as widgets
 import numpy as np
+import traitlets
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
 # Every word the dashboard shows. A translated edition replaces these (or passes labels=...);
 # the code and the CSS classes stay the same.
@@ -65,15 +68,15 @@ LABELS = {
     "failed": "training failed",
 }
 
-_STYLE = {"description_width": "initial"}  # otherwise long labels are cut ("learning r…")
-
 
 class TrainingDashboard:
     """Controls, a Train button, a progress bar, one live figure and a result line for `train`.
 
-    train(settings, report) -> dict with at least "losses" (one float per epoch).
-        `report(epoch, loss, **metrics)` may be called as often as every epoch; the dashboard
-        throttles its redraws to one every `redraw_every` seconds.
+    train(settings, report) -> dict with at least "losses" (one float per epoch), plus whatever
+        the panel and summary need. `report(epoch, loss, **metrics)`, with `epoch` counted from 0,
+        may be called as often as every epoch: it records the point for the live curve, and at
+        most every `redraw_every` seconds moves the progress bar, redraws the figure and shows the
+        epoch, loss and metrics in the result line.
     panel(ax, result, settings): optional, draws a task panel (decision boundary, ...) beside the
         loss curve once training has finished.
     lr, hidden, epochs, seed: default values; `*_range` are the (min, max) of their controls. The
@@ -83,23 +86,26 @@ class TrainingDashboard:
         (default, min, max, "log" | "linear") a slider (an integer slider when all three are ints and
         the scale is linear), a bool a checkbox. Their values reach `settings` under their names.
     summary(result, settings) -> str: optional text shown after the final loss, e.g. the accuracy.
-    labels: overrides of LABELS (the words shown) for this dashboard.
+    labels: overrides of LABELS (the words shown) for this dashboard; also names extra controls.
+    figsize, dpi: the figure's size in inches (default 10 x 3.6 with a panel, 6 x 3.6 without).
 
-    Widgets are attributes (lr_slider, hidden_slider, epochs_slider, seed_box, train_button,
-    progress, image, result_text; every control also in `controls` by setting name), each with a
-    CSS class "dash-<name>". `cache` maps settings tuples to results; `last_result` and
-    `last_settings` describe what is shown.
+    Widgets are attributes: lr_slider, hidden_slider, epochs_slider, seed_box (None when hidden),
+    train_button, progress, image, result_text, and `widget`, the box holding them all; `controls`
+    maps every setting's name to its control. CSS classes: "dash" on the box, "dash-<setting>" on
+    each control, "dash-train", "dash-progress", "dash-figure", "dash-result". `cache` maps
+    settings tuples to results; `last_result` and `last_settings` are what is shown.
     """
 
-    redraw_every = 0.25  # seconds between live redraws; a PNG encode costs a few tens of ms
+    redraw_every = 0.25  # at least this many seconds between live redraws (and 4 render times)
     max_cached = 256  # results kept; the oldest is dropped first
+    render_seconds = 0.0  # what the last PNG cost; live redraws are spaced by it
 
     def __init__(self, train, *, panel=None, title="",
                  lr=0.1, lr_range=(1e-4, 10.0),
                  hidden=16, hidden_range=(2, 128),
                  epochs=200, epochs_range=(10, 2000),
                  seed=0, extra=None, summary=None, labels=None,
-                 figsize=None, dpi=80):
+                 figsize=None, dpi=100):
         self.train_function = train
         self.panel = panel
         self.summary = summary
@@ -110,9 +116,7 @@ class TrainingDashboard:
         self._previous = None  # (label, losses) of the run shown before the current one
         self._quiet = False  # True while run() sets controls, so their observers stay silent
 
-        self.lr_slider = widgets.FloatLogSlider(
-            value=lr, base=10, min=math.log10(lr_range[0]), max=math.log10(lr_range[1]),
-            step=0.1, readout_format=".3g", description=self.labels["lr"])
+        self.lr_slider = _log_slider(lr, *lr_range, self.labels["lr"])
         self.hidden_slider = widgets.IntSlider(
             value=hidden, min=hidden_range[0], max=hidden_range[1], description=self.labels["hidden"])
         self.epochs_slider = None if epochs is None else widgets.IntSlider(
@@ -130,7 +134,7 @@ class TrainingDashboard:
             if control is None:
                 continue
             control.add_class(f"dash-{name}")
-            control.style.description_width = _STYLE["description_width"]
+            control.style.description_width = "initial"  # otherwise labels are cut: "learning r…"
             if hasattr(control, "continuous_update"):
                 control.continuous_update = False  # train on release, not on every pixel of a drag
             control.observe(self._on_change, names="value")
@@ -159,13 +163,22 @@ class TrainingDashboard:
         ])
         self.widget.add_class("dash")
 
-        # One figure for the dashboard's lifetime; only its contents are redrawn.
+        # One figure for the dashboard's lifetime; only its contents are redrawn. Its own Agg
+        # canvas keeps one renderer, whose text-layout cache makes a redraw about twice as fast.
         self.figure = Figure(figsize=figsize or ((10, 3.6) if panel else (6, 3.6)), dpi=dpi)
+        FigureCanvasAgg(self.figure)
         if panel:
             self.loss_ax, self.panel_ax = self.figure.subplots(1, 2, width_ratios=[3, 2])
         else:
             self.loss_ax, self.panel_ax = self.figure.subplots(), None
-        self.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.15, top=0.9, wspace=0.25)
+        self.figure.subplots_adjust(left=0.07, right=0.98, bottom=0.14, top=0.91, wspace=0.25)
+        self._previous_line, = self.loss_ax.plot([], [], color="0.75", lw=1.5)
+        self._line, = self.loss_ax.plot([], [], color="C0", lw=2)
+        self.loss_ax.set_xlabel(self.labels["epoch"])
+        # Whole epochs at round numbers: 0, 50, 100, ... and never epoch 2.5.
+        self.loss_ax.xaxis.set_major_locator(MaxNLocator(nbins=7, steps=[1, 2, 5, 10], integer=True))
+        self.loss_ax.set_title(self.labels["loss"], loc="left")  # a title needs no left margin
+        self.loss_ax.grid(True, alpha=0.3)
 
         # Train once at the defaults, so that even a notebook run headless shows a result.
         self._train_and_show(self.settings, raise_errors=False)
@@ -209,7 +222,10 @@ class TrainingDashboard:
             shown = [n for n, c in self.controls.items() if c is not None]
             raise TypeError(f"run() got {name}={value!r}, but this dashboard's settings are {shown}")
         old = control.value
-        control.value = value
+        try:
+            control.value = value
+        except traitlets.TraitError as error:  # e.g. a choice a dropdown does not offer
+            raise ValueError(f"{name}={value!r}: {error}") from None
         if control.value != value:  # sliders clamp an out-of-range value silently
             control.value = old
             raise ValueError(f"{name}={value!r} is outside the range of its control")
@@ -245,22 +261,24 @@ class TrainingDashboard:
         total = settings["epochs"] or 1
         epochs, losses = [], []
         last_draw = time.perf_counter()
-        self.progress.max, self.progress.value, self.progress.bar_style = total, 0, "info"
+        self.progress.value = 0  # before max: a smaller max would clamp the old value first
+        self.progress.max, self.progress.bar_style = total, "info"
 
         def report(epoch, loss, **metrics):
             nonlocal last_draw
             epochs.append(epoch + 1)
             losses.append(float(loss))
             now = time.perf_counter()
-            if now - last_draw < self.redraw_every:
+            # Redraws cost: keep them to at most ~20% of the training time.
+            if now - last_draw < max(self.redraw_every, 4 * self.render_seconds):
                 return
-            last_draw = now
             self.progress.value = min(epoch + 1, total)
             status = [f"{self.labels['epoch']} {epoch + 1}/{total}", f"{self.labels['loss']} {float(loss):.4g}"]
             status += [f"{html.escape(str(k))} {_fmt(v)}" for k, v in metrics.items()]
             self.result_text.value = f"<i>{self.labels['training']}</i> " + " · ".join(status)
-            self._draw_losses(epochs, losses, total, settings)
+            self._draw_losses(epochs, losses, max(total, epoch + 1), settings)
             self.image.value = self._png()
+            last_draw = time.perf_counter()
 
         return report
 
@@ -325,21 +343,40 @@ class TrainingDashboard:
         self._train_and_show(self.settings, raise_errors=False)
 
     def _draw_losses(self, epochs, losses, total, settings):
-        """Redraw the loss axes: the previous run in grey, this one in colour, on a fixed x range."""
+        """Update the loss axes: the previous run in grey, this one in colour, on a fixed x range.
+
+        The two lines are kept and given new data rather than cleared and re-plotted: clearing an
+        axes rebuilds its ticks, which made up most of a redraw's cost.
+        """
         ax = self.loss_ax
-        ax.clear()
-        if self._previous is not None:
-            label, previous = self._previous
-            ax.plot(range(1, len(previous) + 1), previous, color="0.75", lw=1.5,
-                    label=f"{self.labels['previous']}: {label}")
-        ax.plot(list(epochs), losses, color="C0", lw=2, label=self._short(settings))
-        finite = [v for v in losses if math.isfinite(v)]
-        if finite and min(finite) > 0:
-            ax.set_yscale("log")  # cross-entropy falls over decades; a log axis shows all of it
-        ax.set_xlim(0, max(total, len(self._previous[1]) if self._previous else 0, 1))
-        ax.set_xlabel(self.labels["epoch"])
-        ax.set_ylabel(self.labels["loss"])
-        ax.grid(True, which="major", alpha=0.3)
+        previous = self._previous[1] if self._previous else []
+        self._previous_line.set_data(range(1, len(previous) + 1), previous)
+        self._previous_line.set_label(f"{self.labels['previous']}: {self._previous[0]}" if len(previous)
+                                      else "_hidden")  # names starting with _ stay out of the legend
+        self._line.set_data(list(epochs), losses)
+        self._line.set_label(self._short(settings))
+        shown = np.asarray([*losses, *previous], dtype=float)
+        shown = shown[np.isfinite(shown)]
+        if shown.size and shown.min() > 0:
+            # Cross-entropy falls over decades: a log axis shows all of it. The top is at most 100
+            # times the first loss and the range 6 decades, so that a diverging run (1e30) or a
+            # perfect fit (1e-300) leaves the plot readable; what is beyond runs off the axes.
+            starts = [curve[0] for curve in (losses, previous) if len(curve) and 0 < curve[0] < math.inf]
+            high = min(shown.max(), 100 * max(starts, default=shown.max())) * 1.3
+            low = max(shown.min(), high * 1e-6) / 1.3
+            if ax.get_yscale() != "log":
+                ax.set_yscale("log")
+                ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))  # 0.2, not 2×10⁻¹
+                ax.yaxis.set_minor_locator(NullLocator())
+            # Ticks at 1, 2, 5 per decade over a short range, one per decade over a long one.
+            ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0) if high / low < 1e3 else (1.0,)))
+            ax.set_ylim(low, high)
+        elif shown.size:
+            if ax.get_yscale() != "linear":
+                ax.set_yscale("linear")
+            margin = 0.05 * (shown.max() - shown.min()) or 1.0
+            ax.set_ylim(shown.min() - margin, shown.max() + margin)
+        ax.set_xlim(0, max(total, len(previous), 1))
         ax.legend(loc="upper right", fontsize="small", frameon=False)
 
     def _short(self, settings):
@@ -347,8 +384,11 @@ class TrainingDashboard:
         return f"lr {_fmt(settings['lr'])}, hidden {settings['hidden']}"
 
     def _png(self):
+        """Render the figure to PNG bytes (fast zlib level: the image is sent, not stored)."""
+        start = time.perf_counter()
         buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png")
+        self.figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
+        self.render_seconds = time.perf_counter() - start
         return buffer.getvalue()
 
 
@@ -361,14 +401,27 @@ def _make_control(spec, description):
     if isinstance(spec, tuple) and len(spec) == 4 and spec[3] in ("log", "linear"):
         default, low, high, scale = spec
         if scale == "log":
-            return widgets.FloatLogSlider(value=default, base=10, min=math.log10(low), max=math.log10(high),
-                                          step=0.1, readout_format=".3g", description=description)
+            return _log_slider(default, low, high, description)
         if all(isinstance(v, int) for v in (default, low, high)):
             return widgets.IntSlider(value=default, min=low, max=high, description=description)
         return widgets.FloatSlider(value=default, min=low, max=high, step=(high - low) / 100,
                                    readout_format=".3g", description=description)
     raise ValueError(f"extra control {description!r}: expected a list of choices, a bool, or "
                      f"(default, min, max, 'log' | 'linear'), got {spec!r}")
+
+
+def _log_slider(value, low, high, description):
+    """A base-10 log slider from about `low` to `high` in steps of 0.1 decade that pass through
+    `value`, so that sliding back to the default finds it, and its cached result, again.
+
+    The ends move outwards to the nearest step (e.g. 1e-3 becomes 8.8e-4 for a default of 0.7), so
+    every value in [low, high] is still allowed.
+    """
+    step, exponent = 0.1, math.log10(value)
+    below = math.ceil(round((exponent - math.log10(low)) / step, 6))
+    above = math.ceil(round((math.log10(high) - exponent) / step, 6))
+    return widgets.FloatLogSlider(value=value, base=10, min=exponent - below * step, max=exponent + above * step,
+                                  step=step, readout_format=".3g", description=description)
 
 
 def _check_result(result):

@@ -135,7 +135,9 @@ def _factor_message(g, c, params):
     k = c if c > 1 else 1 / c
     s = round(k)
     if s < 2 or abs(k - s) > 1e-3 * k:
-        return f"your {g} is {c:.4g} times the true gradient — a constant factor is wrong."
+        # Near 1, four digits would print "1 times": show enough to see the difference.
+        shown = f"{c:.6g}" if abs(c - 1) < 0.01 else f"{c:.4g}"
+        return f"your {g} is {shown} times the true gradient — a constant factor is wrong."
     size = f"{s} times too large" if c > 1 else f"{s} times too small"
     axes = [label for length, label in _axis_labels(params) if length == s]
     if axes:

@@ -57,8 +57,9 @@ def assert_close(actual, expected, what, *, rtol=1e-7, atol=1e-9, label="answer"
     if np.any(excess > 0):
         worst = np.unravel_index(np.argmax(excess), expected.shape) if expected.ndim else ()
         where = f" at index {tuple(int(i) for i in worst)}" if expected.ndim else ""
-        found = diagnose(label, actual, expected, {}, label=label)
-        hint = f"\nLikely mistake: {found.message}" if found.kind != "mismatch" else ""
+        # A single number off by some factor says nothing about the mistake: diagnose arrays only.
+        found = diagnose(label, actual, expected, {}, label=label) if expected.size > 1 else None
+        hint = f"\nLikely mistake: {found.message}" if found and found.kind != "mismatch" else ""
         raise ExerciseError(
             f"{what} is wrong{where}: expected {expected[worst]:.6g}, got {actual[worst]:.6g} "
             f"({int(np.sum(excess > 0))} of {expected.size} entries differ).{hint}"

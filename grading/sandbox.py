@@ -26,7 +26,8 @@ FIRST_UID = 61000
 class Limits:
     """Per-submission limits. Times are seconds, sizes bytes."""
 
-    call_seconds: float = 30.0  # one call of a student function, or loading the notebook's cells
+    call_seconds: float = 30.0  # one call of a student function
+    load_seconds: float = 120.0  # running the notebook's cells (ungraded training cells included)
     cpu_seconds: int = 300  # CPU time of the whole student process
     memory_bytes: int = 2 * 2**30  # address space
     processes: int = 32  # processes and threads of the sandbox's own uid (root only)
@@ -41,7 +42,8 @@ def bwrap_path():
 
 def describe(limits=Limits()):
     """One paragraph saying what isolation grading has on this machine, and what is missing."""
-    rlimits = (f"limits: {limits.call_seconds:g} s per call, {limits.cpu_seconds} s CPU, "
+    rlimits = (f"limits: {limits.load_seconds:g} s to run the notebook's cells, {limits.call_seconds:g} s per "
+               f"call, {limits.cpu_seconds} s CPU, "
                f"{limits.memory_bytes // 2**20} MiB memory, {limits.file_bytes // 2**20} MiB per file "
                f"(student output included), {limits.open_files} open files")
     if not bwrap_path():

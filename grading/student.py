@@ -33,8 +33,9 @@ class StudentProcess:
             sandbox.command(self.scratch, self.slot, self.limits), cwd=self.scratch, env=sandbox.environment(),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             preexec_fn=lambda: sandbox.set_limits(self.limits))
-        reply, _ = self._exchange({"op": "load", "sources": list(sources)}, [],
-                                  what="running your notebook's cells")
+        self._send({"op": "load", "sources": list(sources)}, [])
+        reply, _ = self._receive(time.monotonic() + self.limits.load_seconds, "running your notebook's cells",
+                                 self.limits.load_seconds)
         # The reply comes from the student's process: take only a bounded amount of it.
         defined, errors = reply.get("defined"), reply.get("errors")
         self.defined = {n for n in defined[:10_000] if isinstance(n, str)} if isinstance(defined, list) else set()
@@ -59,7 +60,7 @@ class StudentProcess:
         deadline = time.monotonic() + self.limits.call_seconds
         self._send({"op": "call", "name": name, "args": encoded}, arrays)
         for _ in range(MAX_CALLBACKS):
-            reply, reply_arrays = self._receive(deadline, what=f"{name}()")
+            reply, reply_arrays = self._receive(deadline, f"{name}()", self.limits.call_seconds)
             if reply.get("op") == "callback":
                 self._answer_callback(reply, reply_arrays, callbacks)
                 continue
@@ -87,22 +88,18 @@ class StudentProcess:
         except Exception as error:  # the student passed the trusted function bad input
             self._send({"ok": False, "error": f"{type(error).__name__}: {error}"[:500]}, [])
 
-    def _exchange(self, header, arrays, what):
-        self._send(header, arrays)
-        return self._receive(time.monotonic() + self.limits.call_seconds, what)
-
     def _send(self, header, arrays):
         try:
             wire.send(self.process.stdin.fileno(), header, arrays)
         except OSError:
             raise SubmissionFault(self._death_reason("before it could be sent its inputs")) from None
 
-    def _receive(self, deadline, what):
+    def _receive(self, deadline, what, seconds):
         try:
             return wire.recv(self.process.stdout.fileno(), deadline)
         except wire.Timeout:
             self.close()
-            raise SubmissionFault(f"{what} did not finish within {self.limits.call_seconds:g} s "
+            raise SubmissionFault(f"{what} did not finish within {seconds:g} s "
                                   "(an endless loop, or far too slow)") from None
         except wire.WireError as error:
             if self.process.poll() is None:

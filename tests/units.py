@@ -19,4 +19,10 @@ class UnitCase:
 UNITS = [
     UnitCase("01_matrix_calculus", "01_matrix_calculus.ipynb", 12, ("np.outer(x, delta)", "-np.outer(x, delta)"),
              "test_score_and_grads", 4, "sign is flipped"),
+    UnitCase("02_backprop", "02_backprop.ipynb", 32, ("np.add.at(dE, windows, dwords)", "np.add.at(dE, windows, -dwords)"),
+             "test_ner_backward", 4, "sign is flipped"),
+    # rnn_backward without the gradient from the future (dh_prev) added at each step; it costs
+    # test_rnn_backward (4) and test_tbptt_epoch (3), whose training loop calls rnn_backward.
+    UnitCase("03_rnn_bptt", "03_rnn_bptt.ipynb", 16, ("dh[:, t] + dh_prev", "dh[:, t]"),
+             "test_rnn_backward", 7, "only the last time step of dx is right"),
 ]

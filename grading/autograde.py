@@ -73,7 +73,7 @@ def autograde(root, assignment, jobs=None, limits=None, progress=sys.stderr):
         (out / record["student"]).mkdir(exist_ok=True)
         (out / record["student"] / record["notebook"].replace(".ipynb", ".json")).write_text(json.dumps(record, indent=1))
     flags = gradebook.record(root, records, _timestamps(root, assignment), previous)
-    (out / "flags.txt").write_text("".join(f"{flag}\n" for flag in flags))
+    (root / "graded" / f"{assignment}.flags.txt").write_text("".join(f"{flag}\n" for flag in flags))
     return records, flags
 
 

@@ -102,6 +102,10 @@ class StudentProcess:
             raise SubmissionFault(f"{what} did not finish within {seconds:g} s "
                                   "(an endless loop, or far too slow)") from None
         except wire.WireError as error:
+            try:  # the sandbox closes the pipe a moment before it exits: give it that moment
+                self.process.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                pass
             if self.process.poll() is None:
                 self.close()
                 raise SubmissionFault(f"{what}: the student process sent an unreadable reply ({error})") from None
@@ -110,6 +114,8 @@ class StudentProcess:
     def _death_reason(self, when):
         code = self.process.wait()
         self.process = None
+        if code > 128 and sandbox.bwrap_path():
+            code = 128 - code  # bwrap exits with 128 + N when the process it ran died from signal N
         if code < 0:
             name = signal.Signals(-code).name
             hint = {"SIGXCPU": " (CPU time limit)", "SIGKILL": " (killed: memory or time limit)",

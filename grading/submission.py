@@ -34,7 +34,7 @@ def read_submission(path, locked_sources, locked_ids):
                                      f"{MAX_NOTEBOOK_BYTES // 2**20} MiB limit (clear its outputs and resubmit)")
     try:
         notebook = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         return Submission(unreadable=f"the file is not a valid notebook: it is not JSON ({error}). "
                                      "Was it saved from Jupyter, and not edited by hand or truncated?")
     cells = notebook.get("cells") if isinstance(notebook, dict) else None
@@ -60,6 +60,8 @@ def read_submission(path, locked_sources, locked_ids):
         meta = cell.get("metadata")
         grade_id = meta.get("nbgrader", {}).get("grade_id") if isinstance(meta, dict) and isinstance(
             meta.get("nbgrader"), dict) else None
+        if not isinstance(grade_id, str):
+            grade_id = None  # metadata is the student's too: anything but a name means no name
         if grade_id in locked_ids or _normalise(source) in locked:
             continue
         submission.sources.append(source)

@@ -11,6 +11,7 @@ Operations:
 - ``call``: call a function of that namespace with decoded arguments; arguments that are callback
   handles become functions that ask the grader to evaluate them.
 """
+import io
 import os
 import re
 import signal
@@ -20,6 +21,7 @@ import traceback
 from grading import wire
 
 MAX_ERROR_CHARS = 2000
+OUTPUT_BYTES = 4 * 2**20  # printed output kept in output.log; the rest is dropped
 IPYTHON_SYNTAX = re.compile(r"^\s*[%!]|=\s*[%!]", re.M)
 
 
@@ -38,6 +40,7 @@ def main():
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     os.dup2(log, 1)
     os.dup2(log, 2)
+    sys.stdout = sys.stderr = _CappedOutput(1, OUTPUT_BYTES)
     namespace = {"__name__": "__main__", "get_ipython": lambda: _NoIPython()}
     while True:
         try:
@@ -92,6 +95,26 @@ def _describe(error):
     where = next((f"{f.name}, line {f.lineno}" for f in reversed(frames) if f.filename.startswith("<cell")), "")
     text = f"{type(error).__name__}: {error}" + (f" (in {where})" if where else "")
     return text[:MAX_ERROR_CHARS]
+
+
+class _CappedOutput(io.TextIOBase):
+    """stdout and stderr for student code: output past the cap is dropped, never an error in their code."""
+
+    def __init__(self, fd, cap):
+        self.fd, self.left = fd, cap
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        data = str(text).encode("utf-8", "replace")[:max(self.left, 0)]
+        if data:
+            try:
+                os.write(self.fd, data)
+            except OSError:
+                self.left = 0
+            self.left -= len(data)
+        return len(text)
 
 
 class _NoIPython:

@@ -1,0 +1,174 @@
+"""Autograding speed: plain sequential `nbgrader autograde` against `python -m grading autograde --jobs N`.
+
+    python benchmarks/grading_speed.py [--students 40] [--jobs N] [--keep]
+
+Builds a scratch course for unit 01 with a mix of submissions: correct ones (the reference answers),
+wrong ones (a gradient bug planted in one exercise) and broken ones (not JSON, a function or a cell
+that raises, a graded function with an endless loop). The same submissions are graded twice, in two
+copies of the course: by nbgrader alone (one process, one kernel after another) and by the
+course's engine (sandboxed processes, N in parallel). Both get the same time limit for the endless
+loop: the engine's default of 30 s per call, and `--Execute.timeout=30` per cell for nbgrader (the
+engine's command line has no option to shorten it). It prints submissions per minute for each, the
+speed-up, and where the two disagree on a score.
+"""
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+import nbformat  # noqa: E402
+
+from grading import gradebook  # noqa: E402
+from grading.release import nbgrader  # noqa: E402
+from tests.hostile import FLIP_DW, NOTEBOOK, UNIT, ZERO_SOFTMAX_JACOBIAN, notebook  # noqa: E402
+from tests.submissions import make_course  # noqa: E402
+
+CALL_SECONDS = 30  # the engine's default per call; nbgrader gets the same per cell
+
+WRONG = {  # planted gradient bugs, one exercise each
+    "dW sign flipped": [FLIP_DW],
+    "softmax Jacobian all zero": [ZERO_SOFTMAX_JACOBIAN],
+    "softmax Jacobian without the outer product": [("np.diag(p) - np.outer(p, p)", "np.diag(p)")],
+    "elementwise Jacobian doubled": [("return np.diag(fprime(z))", "return 2 * np.diag(fprime(z))")],
+    "forward difference": [("(np.asarray(f(x + step)) - np.asarray(f(x - step))) / (2 * h)",
+                            "(np.asarray(f(x + step)) - np.asarray(f(x))) / h")],
+    "dx halved": [("W @ delta", "0.5 * W @ delta")],
+}
+
+BROKEN = {
+    "not JSON": lambda: b'{"cells": [ oops, this was edited by hand',
+    "truncated": lambda: nbformat.writes(notebook()).encode()[:5000],
+    "softmax_jacobian raises": lambda: nbformat.writes(notebook(
+        plants=[("p = softmax(z)", "raise ValueError('not done yet')")])).encode(),
+    "a cell raises at the top": lambda: nbformat.writes(notebook(cells=["undefined_helper()"])).encode(),
+}
+ENDLESS = ("score_and_grads never returns", lambda: nbformat.writes(notebook(
+    plants=[("h = sigmoid(x @ W + b)", "while True:\n        pass\n    h = sigmoid(x @ W + b)")])).encode())
+
+
+def plan(count):
+    """[(student, kind, detail, notebook bytes)]: about 55% correct, 30% wrong, the rest broken.
+
+    Exactly one broken submission has an endless loop: one is enough to show what a time limit costs.
+    """
+    wrong_count = max(len(WRONG), round(0.3 * count))
+    broken_count = max(len(BROKEN) + 1, round(0.15 * count))
+    correct_count = count - wrong_count - broken_count
+    broken = [ENDLESS] + [list(BROKEN.items())[i % len(BROKEN)] for i in range(broken_count - 1)]
+    wrong = list(WRONG.items())
+    reference = nbformat.writes(notebook())
+    for detail, plants in wrong:
+        if nbformat.writes(notebook(plants)) == reference:
+            raise SystemExit(f"the planted bug {detail!r} no longer applies to the solution notebook")
+    rows = [("correct", "reference answers", lambda: nbformat.writes(notebook()).encode())] * correct_count
+    rows += [("wrong", detail, lambda plants=plants: nbformat.writes(notebook(plants)).encode())
+             for detail, plants in (wrong[i % len(wrong)] for i in range(wrong_count))]
+    rows += [("broken", detail, build) for detail, build in broken]
+    # Mixed, as students' ids would be (a fixed shuffle, so that runs compare).
+    order = list(range(len(rows)))
+    random.Random(1).shuffle(order)
+    return [(f"s{n:03d}", rows[i][0], rows[i][1], rows[i][2]()) for n, i in enumerate(order)]
+
+
+def submit(root, submissions):
+    for student, _, _, data in submissions:
+        folder = root / "submitted" / student / UNIT
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / NOTEBOOK).write_bytes(data)
+
+
+def run_nbgrader(root):
+    started = time.monotonic()
+    try:
+        nbgrader("autograde", UNIT, "--force", f"--Execute.timeout={CALL_SECONDS}", cwd=root)
+        failed = ""
+    except RuntimeError as error:  # nbgrader logs per-notebook errors (a file that is not JSON) and goes on
+        failed = str(error)
+    seconds = time.monotonic() - started
+    scores = {}
+    with gradebook.opened(root) as gb:
+        for submission in gb.assignment_submissions(UNIT):
+            scores[submission.student.id] = submission.score
+    return seconds, scores, failed
+
+
+def run_engine(root, jobs):
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "grading", "--root", str(root), "autograde", UNIT,
+                           "--jobs", str(jobs)], cwd=REPO, capture_output=True, text=True)
+    seconds = time.monotonic() - started
+    if done.returncode != 0:
+        raise SystemExit(f"python -m grading autograde failed:\n{done.stdout}\n{done.stderr}")
+    scores = {}
+    for line in done.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and "/" in parts[1] and parts[2] == NOTEBOOK:
+            scores[parts[0]] = float(parts[1].split("/")[0])
+    return seconds, scores
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--students", type=int, default=40)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--keep", action="store_true", help="keep the scratch courses and say where")
+    args = parser.parse_args()
+
+    scratch = Path(tempfile.mkdtemp(prefix="grading-speed-"))
+    try:
+        submissions = plan(args.students)
+        kinds = Counter(kind for _, kind, _, _ in submissions)
+        print(f"unit {UNIT}: {len(submissions)} submissions: {kinds['correct']} correct, {kinds['wrong']} wrong "
+              f"(planted gradient bugs), {kinds['broken']} broken "
+              f"({', '.join(f'{n} {d}' for d, n in Counter(d for _, k, d, _ in submissions if k == 'broken').items())})")
+        print(f"machine: {os.cpu_count()} cores; limits: {CALL_SECONDS} s per call (engine default), "
+              f"--Execute.timeout={CALL_SECONDS} per cell (nbgrader)")
+        started = time.monotonic()
+        (scratch / "base").mkdir()
+        base = make_course(scratch / "base", [UNIT])
+        print(f"course generated in {time.monotonic() - started:.1f} s (nbgrader generate_assignment, not timed below)")
+        nb_root, engine_root = scratch / "nbgrader", scratch / "engine"
+        shutil.copytree(base, nb_root)
+        shutil.copytree(base, engine_root)
+        submit(nb_root, submissions)
+        submit(engine_root, submissions)
+
+        nb_seconds, nb_scores, nb_failed = run_nbgrader(nb_root)
+        engine_seconds, engine_scores = run_engine(engine_root, args.jobs)
+        count = len(submissions)
+        nb_rate, engine_rate = count / nb_seconds * 60, count / engine_seconds * 60
+        print(f"{'nbgrader autograde (sequential)':<42} {nb_seconds:7.1f} s  {nb_rate:6.1f} submissions/min")
+        print(f"{f'python -m grading autograde --jobs {args.jobs}':<42} {engine_seconds:7.1f} s  "
+              f"{engine_rate:6.1f} submissions/min")
+        print(f"speed-up: {nb_seconds / engine_seconds:.2f}x")
+        if nb_failed:
+            print("nbgrader reported per-notebook errors (expected for the files that are not JSON)")
+
+        for kind in ("correct", "wrong", "broken"):
+            rows = [(s, d) for s, k, d, _ in submissions if k == kind]
+            differ = [(s, d, nb_scores.get(s), engine_scores.get(s)) for s, d in rows
+                      if nb_scores.get(s) != engine_scores.get(s)]
+            scores = sorted(Counter(engine_scores.get(s) for s, _ in rows).items(), key=lambda kv: -(kv[0] or 0))
+            shown = ", ".join(f"{n} x {score:g}/12" if score is not None else f"{n} x none" for score, n in scores)
+            print(f"agreement on {kind}: {len(rows) - len(differ)}/{len(rows)} (engine scores: {shown})"
+                  + ("" if not differ else " — differences (student, what, nbgrader, engine):"))
+            for row in differ:
+                print(f"    {row[0]}  {row[1]}: nbgrader {row[2]}, engine {row[3]}")
+        if args.keep:
+            print(f"scratch courses kept in {scratch}")
+    finally:
+        if not args.keep:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

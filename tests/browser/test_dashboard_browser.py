@@ -26,7 +26,7 @@ from tests.browser.probe import PROBE
 # DASHBOARD_NOTEBOOKS=lectures/02_backprop.ipynb (paths relative to the repository, separated by
 # os.pathsep) tests those notebooks instead, e.g. a new lecture before it is added here.
 NOTEBOOKS = ([REPO / path for path in os.environ["DASHBOARD_NOTEBOOKS"].split(os.pathsep)]
-             if os.environ.get("DASHBOARD_NOTEBOOKS") else [PROBE])
+             if os.environ.get("DASHBOARD_NOTEBOOKS") else [PROBE, REPO / "lectures" / "02_backprop.ipynb"])
 NOTEBOOK_DIRS = sorted({path.parent for path in NOTEBOOKS})  # copied to the server's root
 KEYBOARD_SLIDERS = {"lab"}  # front ends where arrow keys move a focused slider (see below)
 # JavaScript errors of the front ends themselves, seen with any notebook, widgets or not:

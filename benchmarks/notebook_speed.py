@@ -1,10 +1,10 @@
-"""How long unit 03's notebooks take to run headless, and a dashboard retrain at default settings.
+"""How long each notebook takes to run headless, and each dashboard's retrain at default settings.
 
-    python benchmarks/unit03_speed.py
+    python benchmarks/notebook_speed.py [UNIT ...]     # e.g. 02_backprop; default: every unit
 
-Each notebook of unit 03 (the lecture and the solution; the student release stops at its first
+Each lecture and solution notebook (the student release stops at its first
 `raise NotImplementedError()`) runs top to bottom in a fresh kernel with nbclient, as CI runs it,
-and its wall time is printed. Then, in the same kernel, each dashboard retrains at the settings it
+and its wall time is printed. Then, in the same kernel, each dashboard it created retrains at the settings it
 was created with (its first cached result), with its cache emptied first: once as the bare training
 function (what the spec's "about a second" is about) and once through `dash.run()`, which also
 draws the loss curve and the panel into the widget's PNG. Times are the median of three runs.
@@ -20,11 +20,13 @@ import nbformat
 from nbclient import NotebookClient
 
 REPO = Path(__file__).resolve().parent.parent
-NOTEBOOKS = {  # notebook -> names of the dashboards it creates
-    "lectures/03_rnn_bptt.ipynb": ["dash_bits", "dash_sine"],
-    "solutions/03_rnn_bptt/03_rnn_bptt.ipynb": ["dash"],
-}
 REPEATS = 3
+
+FIND_DASHBOARDS = """
+import json as _json
+from utils.dashboard import TrainingDashboard as _Dashboard
+print(_json.dumps([_n for _n, _v in list(globals().items()) if isinstance(_v, _Dashboard) and not _n.startswith("_")]))
+"""
 
 RETRAIN = """
 import json as _json, statistics as _statistics, time as _time
@@ -44,7 +46,11 @@ print(_json.dumps({{"settings": _defaults, "bare": _statistics.median(_bare), "d
 """
 
 
-def run_notebook(path, dashboards):
+def last_line(cell):
+    return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream").strip().splitlines()[-1]
+
+
+def run_notebook(path):
     """Execute the notebook; return (seconds, cell count, {dashboard: retrain timings})."""
     notebook = nbformat.read(REPO / path, as_version=4)
     client = NotebookClient(notebook, timeout=600, kernel_name="python3",
@@ -55,21 +61,27 @@ def run_notebook(path, dashboards):
         for index, cell in enumerate(notebook.cells):
             client.execute_cell(cell, index)
         seconds = time.perf_counter() - start
-        for name in dashboards:
+        cells = len(notebook.cells)
+        finder = nbformat.v4.new_code_cell(FIND_DASHBOARDS)
+        notebook.cells.append(finder)
+        client.execute_cell(finder, len(notebook.cells) - 1)
+        for name in json.loads(last_line(finder)):
             cell = nbformat.v4.new_code_cell(RETRAIN.format(name=name, repeats=REPEATS))
             notebook.cells.append(cell)
             client.execute_cell(cell, len(notebook.cells) - 1)
-            text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
-            retrains[name] = json.loads(text.strip().splitlines()[-1])
-    return seconds, len(notebook.cells) - len(dashboards), retrains
+            retrains[name] = json.loads(last_line(cell))
+    return seconds, cells, retrains
 
 
 def main():
-    print(f"unit 03 on {sys.platform}, Python {sys.version.split()[0]}")
+    units = sys.argv[1:] or sorted(p.name for p in (REPO / "solutions").iterdir() if p.is_dir())
+    notebooks = [str(p.relative_to(REPO)) for unit in units
+                 for p in [*(REPO / "lectures").glob(f"{unit}.ipynb"), *(REPO / "solutions" / unit).glob("*.ipynb")]]
+    print(f"units {', '.join(units)} on {sys.platform}, Python {sys.version.split()[0]}")
     print(f"{'notebook':44s} {'cells':>5s} {'headless run':>13s}")
     retrains = []
-    for path, dashboards in NOTEBOOKS.items():
-        seconds, cells, timings = run_notebook(path, dashboards)
+    for path in notebooks:
+        seconds, cells, timings = run_notebook(path)
         print(f"{path:44s} {cells:5d} {seconds:11.1f} s", flush=True)
         retrains += [(path, name, timing) for name, timing in timings.items()]
     print(f"\ndashboard retrain at its default settings (median of {REPEATS})")

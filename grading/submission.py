@@ -38,6 +38,8 @@ def read_submission(path, locked_sources, locked_ids):
         return Submission(unreadable=f"the file is not a valid notebook: it is not JSON ({error}). "
                                      "Was it saved from Jupyter, and not edited by hand or truncated?")
     cells = notebook.get("cells") if isinstance(notebook, dict) else None
+    if cells is None and isinstance(notebook, dict) and notebook.get("nbformat") == 3:
+        cells = _format_3_cells(notebook)
     if not isinstance(cells, list):
         return Submission(unreadable="the file is JSON but not a notebook (it has no list of cells)")
     submission = Submission()
@@ -66,6 +68,16 @@ def read_submission(path, locked_sources, locked_ids):
             continue
         submission.sources.append(source)
     return submission
+
+
+def _format_3_cells(notebook):
+    """The cells of an nbformat-3 notebook (worksheets of cells, code under "input"), as format 4 has them."""
+    worksheets = notebook.get("worksheets")
+    if not isinstance(worksheets, list):
+        return None
+    cells = [c for w in worksheets if isinstance(w, dict) and isinstance(w.get("cells"), list)
+             for c in w["cells"] if isinstance(c, dict)]
+    return [dict(c, source=c.get("input", "")) if c.get("cell_type") == "code" else c for c in cells]
 
 
 def _normalise(source):

@@ -16,7 +16,8 @@ import time
 
 import numpy as np
 
-MAX_FRAME = 64 * 2**20  # one header or one array
+MAX_FRAME = 64 * 2**20  # one array
+MAX_HEADER = 4 * 2**20  # the JSON part: parsing it costs the reader time, so it stays small
 MAX_MESSAGE = 128 * 2**20  # all the parts of one message together
 MAX_ITEMS = 10_000  # list/tuple/dict entries in one value
 MAX_DEPTH = 8
@@ -46,7 +47,7 @@ def send(fd, header, arrays=()):
 def recv(fd, deadline=None):
     """Read one message from `fd`; `deadline` is a time.monotonic() value or None for no limit."""
     try:
-        header = json.loads(_read_frame(fd, deadline))
+        header = json.loads(_read_frame(fd, deadline, MAX_HEADER))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise WireError(f"unreadable message header ({error})") from None
     if not isinstance(header, dict) or not isinstance(header.get("arrays"), int):
@@ -121,10 +122,10 @@ def decode(data, arrays, make_callback=None, depth=0):
         (kind, inner), = data.items()
         if kind == "array" and isinstance(inner, int) and 0 <= inner < len(arrays):
             return arrays[inner]
-        if kind in ("list", "tuple") and isinstance(inner, list):
+        if kind in ("list", "tuple") and isinstance(inner, list) and len(inner) <= MAX_ITEMS:
             items = [decode(v, arrays, make_callback, depth + 1) for v in inner]
             return tuple(items) if kind == "tuple" else items
-        if kind == "dict" and isinstance(inner, dict):
+        if kind == "dict" and isinstance(inner, dict) and len(inner) <= MAX_ITEMS:
             return {k: decode(v, arrays, make_callback, depth + 1) for k, v in inner.items()}
         if kind == "callback" and make_callback is not None and isinstance(inner, int):
             return make_callback(inner)
@@ -151,7 +152,8 @@ def _framed(payload):
 def _read_frame(fd, deadline, budget=MAX_FRAME):
     (length,) = struct.unpack(">Q", _read_exactly(fd, 8, deadline))
     if length > min(MAX_FRAME, budget):
-        raise WireError(f"message larger than the limit ({MAX_FRAME} bytes a part, {MAX_MESSAGE} in all)")
+        raise WireError(f"message larger than the limit ({MAX_HEADER} bytes of JSON, {MAX_FRAME} an array, "
+                        f"{MAX_MESSAGE} in all)")
     return _read_exactly(fd, length, deadline)
 
 

@@ -8,8 +8,7 @@ where they end up: the records in graded/, nbgrader's gradebook and the exported
 batch, the test keeps watch on what must not change: the course tree, the course's packages, a
 canary file outside the course, the host's loopback listeners, and which processes exist.
 
-Tests near the end guard holes these tests found (fixed since); the one marked xfail(strict=True) is a
-hole still open, and its reason names it.
+Tests near the end guard holes these tests found, all fixed since.
 """
 import csv
 import json
@@ -484,12 +483,8 @@ def test_reading_a_notebook_full_of_magics_is_fast(tmp_path):
 
 
 # ------------------------------------------------------------------------------------------------
-# Holes still open. Each is strict: it turns red the day the engine is fixed.
+# Holes found in the engine and fixed since: these guard against their return.
 
-@pytest.mark.xfail(strict=True, reason="BUG grading/wire.py recv/decode: a message header may be up to "
-                   "MAX_FRAME (64 MiB) of JSON, and decode() does not apply MAX_ITEMS, so one reply that "
-                   "arrived within the time limit costs the TRUSTED grader unbounded time and memory to parse "
-                   "(30 MB of floats: about 25 s of CPU and 0.5 GB here), with no limit applying")
 def test_one_reply_header_cannot_cost_the_trusted_grader_unbounded_time(tmp_path):
     payload = ('{"op": "result", "ok": true, "arrays": 0, "value": {"list": ['
                + ",".join(["1.5"] * (30 * 2**20 // 4)) + "]}}").encode()

@@ -189,7 +189,7 @@ CASES = {
     "zzz-honest": (lambda: _valid(), set(), None),
 }
 
-# Holes: graded in the same batch, checked by the xfail tests at the end.
+# Former holes, graded in the same batch and checked by the tests at the end.
 EXTRA = {
     "nbformat-v3": lambda: nbformat.writes(nbformat.convert(notebook(), 3), version=3).encode(),
     "grade-id-list": lambda: _edited(_grade_id_list),
@@ -360,7 +360,7 @@ def test_collect_refuses_a_zip_with_a_path_outside_its_folder(bare_course, tmp_p
 
 
 # ------------------------------------------------------------------------------------------------
-# Holes found in the engine. Each is strict: it turns red the day the engine is fixed.
+# Holes found in the engine and fixed since: these guard against their return.
 
 def test_odd_metadata_values_do_not_cost_the_notebook(batch):
     record = batch["second"]["grade-id-list"]
@@ -373,9 +373,6 @@ def test_deeply_nested_json_gets_a_clear_reason(batch):
     assert "not JSON" in text or "not a notebook" in text
 
 
-@pytest.mark.xfail(strict=True, reason="BUG grading/submission.py read_submission: a valid nbformat-3 notebook "
-                   "(cells under 'worksheets', code in 'input') is called 'JSON but not a notebook' and gets 0; "
-                   "nbgrader upgrades it (nbformat.read(as_version=4)) and grades it")
 def test_an_nbformat_3_notebook_is_graded_or_named_as_such(batch):
     record = batch["second"]["nbformat-v3"]
     assert record["score"] == FULL or ("format" in _text(record) and "3" in _text(record)), _text(record)[:500]

@@ -1,13 +1,17 @@
 """nbgrader configuration: solutions/ is the source course, assignments/ the student release.
 
 Run nbgrader commands from the repository root. Submissions, autograded copies, feedback and the
-gradebook are run-time data in this folder and are ignored by git.
+gradebook are run-time data in this folder and are ignored by git. The course's own commands read
+the course id and every folder name from here (grading.course), so this is the one place to change them.
 """
 c = get_config()  # noqa: F821 (injected by traitlets)
 
 c.CourseDirectory.course_id = "nlp-gradients"
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "assignments"
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
 c.CourseDirectory.db_url = "sqlite:///gradebook.db"
 
 # Hidden tests draw fresh random inputs; a generous per-cell limit keeps slow machines fair.

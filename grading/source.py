@@ -17,6 +17,8 @@ import ast
 import inspect
 import json
 import re
+import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,22 +43,35 @@ class SolutionNotebook:
     setup_sources: list[str]
     solutions: dict[str, str]
     exercises: list[Exercise]
+    title: str = ""  # the first heading, after its dash: "# Assignment 01 — Matrix calculus" -> "Matrix calculus"
+    needs: dict[str, list[str]] = field(default_factory=dict)  # metadata.course.needs: {unit: [function]}
 
     @property
     def max_score(self):
         return sum(exercise.points for exercise in self.exercises)
 
-    def namespace(self, *, with_solutions=False):
-        """A fresh namespace holding the setup cells, every hidden check and, if asked, the answers."""
+    @property
+    def checks(self):
+        """{check name: exercise} for every hidden check of the notebook."""
+        return {name: exercise for exercise in self.exercises for name in exercise.check_names}
+
+    def namespace(self, *, with_solutions=False, replaced=None):
+        """A fresh namespace holding the setup cells, every hidden check and, if asked, the answers.
+
+        `replaced` maps a solution cell's grade_id to other source to run in its place (a planted
+        mistake); it implies `with_solutions`.
+        """
         namespace = {"__name__": f"solution_{self.path.stem}"}
-        for source in self.setup_sources:
-            exec(compile(source, f"{self.path.name}:setup", "exec"), namespace)
-        for exercise in self.exercises:
-            exec(compile(_definitions_only(exercise.hidden_source), f"{self.path.name}:{exercise.grade_id}",
-                         "exec"), namespace)
-        if with_solutions:
-            for grade_id, source in self.solutions.items():
-                exec(compile(source, f"{self.path.name}:{grade_id}", "exec"), namespace)
+        with _importable(self.path.parent):
+            for source in self.setup_sources:
+                exec(compile(source, f"{self.path.name}:setup", "exec"), namespace)
+            for exercise in self.exercises:
+                exec(compile(_definitions_only(exercise.hidden_source), f"{self.path.name}:{exercise.grade_id}",
+                             "exec"), namespace)
+            if with_solutions or replaced:
+                for grade_id, source in self.solutions.items():
+                    source = (replaced or {}).get(grade_id, source)
+                    exec(compile(source, f"{self.path.name}:{grade_id}", "exec"), namespace)
         return namespace
 
 
@@ -68,8 +83,13 @@ def graded_function_names(check):
 def read_solution_notebook(path):
     """Parse ``path`` (a solution notebook) into a :class:`SolutionNotebook`."""
     path = Path(path)
-    setup, solutions, exercises = [], {}, []
-    for cell in read_cells(path):
+    notebook = json.loads(path.read_text())
+    setup, solutions, exercises, title = [], {}, [], ""
+    for cell in _joined(notebook["cells"]):
+        if cell["cell_type"] == "markdown" and not title:
+            heading = re.match(r"#+ (.*)", cell["source"])
+            title = heading and heading.group(1).split(" — ", 1)[-1].strip()
+
         meta = cell["metadata"].get("nbgrader", {})
         if cell["cell_type"] != "code" or not meta:
             continue
@@ -81,7 +101,8 @@ def read_solution_notebook(path):
                                       _check_names(hidden)))
         elif meta.get("locked"):
             setup.append(cell["source"])
-    return SolutionNotebook(path, setup, solutions, exercises)
+    needs = notebook["metadata"].get("course", {}).get("needs", {})
+    return SolutionNotebook(path, setup, solutions, exercises, title or path.stem, needs)
 
 
 def read_cells(path):
@@ -90,11 +111,32 @@ def read_cells(path):
     Plain JSON rather than nbformat: grading workers read notebooks often, and importing nbformat's
     validator costs seconds.
     """
-    cells = json.loads(Path(path).read_text())["cells"]
+    return _joined(json.loads(Path(path).read_text())["cells"])
+
+
+def _joined(cells):
     for cell in cells:
         if isinstance(cell["source"], list):
             cell["source"] = "".join(cell["source"])
     return cells
+
+
+@contextmanager
+def _importable(folder):
+    """Let setup cells import the modules released beside their notebook (trusted course files).
+
+    Two units may each have a module of the same name: it is imported afresh from `folder`.
+    """
+    names = [path.stem for path in Path(folder).glob("*.py")]
+    sys.path.insert(0, str(folder))
+    try:
+        for name in names:
+            sys.modules.pop(name, None)
+        yield
+    finally:
+        sys.path.remove(str(folder))
+        for name in names:
+            sys.modules.pop(name, None)
 
 
 def _check_names(source):

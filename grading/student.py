@@ -20,6 +20,10 @@ class SubmissionFault(Exception):
     """The student's code failed in a way that costs the exercise; the message says how."""
 
 
+class GraderFault(Exception):
+    """The grader's side failed (e.g. a hidden check passed arguments that cannot be sent)."""
+
+
 class StudentProcess:
     def __init__(self, scratch, slot=0, limits=sandbox.Limits()):
         self.scratch, self.slot, self.limits = scratch, slot, limits
@@ -46,19 +50,20 @@ class StudentProcess:
         return name in self.defined
 
     def function(self, name):
-        def call(*args):
-            return self.call(name, args)
+        def call(*args, **kwargs):
+            return self.call(name, args, kwargs)
         call.__name__ = name
         return call
 
-    def call(self, name, args):
+    def call(self, name, args, kwargs=None):
         callbacks, arrays = [], []
         try:
             encoded = wire.encode(list(args), arrays, callbacks)
+            encoded_kwargs = wire.encode(dict(kwargs or {}), arrays, callbacks)
         except wire.WireError as error:  # the grader's own arguments: a bug in the check
-            raise RuntimeError(f"cannot send arguments to {name}: {error}") from None
+            raise GraderFault(f"cannot send arguments to {name}: {error}") from None
         deadline = time.monotonic() + self.limits.call_seconds
-        self._send({"op": "call", "name": name, "args": encoded}, arrays)
+        self._send({"op": "call", "name": name, "args": encoded, "kwargs": encoded_kwargs}, arrays)
         for _ in range(MAX_CALLBACKS):
             reply, reply_arrays = self._receive(deadline, f"{name}()", self.limits.call_seconds)
             if reply.get("op") == "callback":

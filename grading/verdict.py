@@ -17,10 +17,16 @@ import numpy as np
 
 from grading import sandbox
 from grading.source import graded_function_names, read_cells, read_solution_notebook
-from grading.student import StudentProcess, SubmissionFault
+from grading.student import GraderFault, StudentProcess, SubmissionFault
 from grading.submission import read_submission
 
 MAX_REASON_CHARS = 3000
+# Errors that no student answer can cause in a hidden check: the check (or the grader) is broken.
+GRADER_FAULTS = (GraderFault, NameError, SyntaxError, ImportError)
+
+
+def is_grader_fault(error):
+    return isinstance(error, GRADER_FAULTS)
 
 
 def grade_submission(job):
@@ -31,7 +37,10 @@ def grade_submission(job):
     "slot": worker slot (int), "limits": dict of sandbox.Limits fields (optional)}.
 
     Returns {"student", "assignment", "notebook", "score", "max_score", "exercises": [{"grade_id",
-    "points", "max_points", "passed", "reason"}], "problems": [...], "seconds"}.
+    "points", "max_points", "passed", "reason", "kind", "internal_error"}], "problems": [...], "seconds"}.
+    `kind` is the diagnosis code of a failed exercise (utils.diagnosis), None when none was named.
+    `internal_error` is set when the grader itself failed on that exercise: the student is not
+    charged (points None, the exercise is left for the instructor) and the reason says what broke.
     """
     started = time.monotonic()
     solution = read_solution_notebook(job["solution"])
@@ -47,24 +56,36 @@ def grade_submission(job):
         try:
             for exercise in solution.exercises:
                 if submission.unreadable:
-                    reason = f"Not graded: {submission.unreadable}"
+                    outcome = Outcome(f"Not graded: {submission.unreadable}")
                 else:
-                    reason = _run_exercise(exercise, trusted, process, solution.setup_sources,
-                                           submission.sources, problems)
-                exercises.append({"grade_id": exercise.grade_id, "max_points": exercise.points,
-                                  "points": 0.0 if reason else exercise.points, "passed": reason is None,
-                                  "reason": reason})
+                    outcome = _run_exercise(exercise, trusted, process, solution.setup_sources,
+                                            submission.sources, problems)
+                exercises.append(outcome.record(exercise))
         finally:
             process.close()
     if submission.unreadable:
         problems.append(submission.unreadable)
     return {"student": job["student"], "assignment": job["assignment"], "notebook": job["notebook"],
-            "score": sum(e["points"] for e in exercises), "max_score": solution.max_score,
+            "score": sum(e["points"] or 0.0 for e in exercises), "max_score": solution.max_score,
             "exercises": exercises, "problems": problems, "seconds": round(time.monotonic() - started, 3)}
 
 
+class Outcome:
+    """How one exercise went: passed (no reason), failed (a reason, maybe a diagnosis code), or not
+    graded because the grader failed (internal)."""
+
+    def __init__(self, reason=None, kind=None, internal=False):
+        self.reason, self.kind, self.internal = reason, kind, internal
+
+    def record(self, exercise):
+        passed = self.reason is None
+        return {"grade_id": exercise.grade_id, "max_points": exercise.points,
+                "points": None if self.internal else exercise.points if passed else 0.0,
+                "passed": passed, "reason": self.reason, "kind": self.kind, "internal_error": self.internal}
+
+
 def _run_exercise(exercise, trusted, process, setup_sources, student_sources, problems):
-    """Run the exercise's hidden checks; return None when all pass, else the reason it failed."""
+    """Run the exercise's hidden checks; the Outcome says whether they passed and why not."""
     for check_name in exercise.check_names:
         check = trusted[check_name]
         try:
@@ -73,16 +94,19 @@ def _run_exercise(exercise, trusted, process, setup_sources, student_sources, pr
                 problems.extend(e for e in errors if e not in problems)
             missing = [n for n in graded_function_names(check) if not process.defines(n)]
             if missing:
-                return (f"{', '.join(missing)} is not defined in your notebook (was its cell deleted, "
-                        "renamed, turned into markdown, or does running it fail?)")
+                return Outcome(f"{', '.join(missing)} is not defined in your notebook (was its cell deleted, "
+                               "renamed, turned into markdown, or does running it fail?)", "missing")
             check(*[process.function(n) for n in graded_function_names(check)], np.random.default_rng())
         except SubmissionFault as fault:
-            return _clip(str(fault))
+            return Outcome(_clip(str(fault)))
         except AssertionError as failure:
-            return _clip(str(failure) or "a hidden test failed")
+            return Outcome(_clip(str(failure) or "a hidden test failed"), getattr(failure, "kind", None))
+        except GRADER_FAULTS as fault:
+            return Outcome(_clip(f"internal grading error in {check_name} ({type(fault).__name__}: {fault}); "
+                                 "this exercise was not graded and the instructor has been told"), internal=True)
         except Exception as error:  # the check could not use what the student's function returned
-            return _clip(f"your function's result could not be used: {type(error).__name__}: {error}")
-    return None
+            return Outcome(_clip(f"your function's result could not be used: {type(error).__name__}: {error}"))
+    return Outcome()
 
 
 def _prepare_scratch(scratch, release, submitted, notebook_name):

@@ -81,7 +81,8 @@ def _answer_call(header, arrays, namespace, into, out):
     try:
         function = namespace[header["name"]]
         args = wire.decode(header["args"], arrays, callback)
-        value = function(*args)
+        kwargs = wire.decode(header.get("kwargs", {"dict": {}}), arrays, callback)
+        value = function(*args, **kwargs)
         sent = []
         encoded = wire.encode(value, sent)
     except BaseException as error:

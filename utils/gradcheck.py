@@ -39,7 +39,11 @@ SHOWN = 5  # worst entries kept per tensor
 
 
 class GradientCheckError(AssertionError):
-    """Raised by GradientReport.assert_ok(); its message is the report."""
+    """Raised by GradientReport.assert_ok(); its message is the report, `kind` its diagnosis code."""
+
+    def __init__(self, report):
+        super().__init__(str(report))
+        self.report, self.kind = report, report.kind
 
 
 @dataclass
@@ -115,7 +119,7 @@ class GradientReport:
 
     def assert_ok(self):
         if not self.passed:
-            raise GradientCheckError(str(self))
+            raise GradientCheckError(self)
         return self
 
     def _worst_failed(self):

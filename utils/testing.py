@@ -9,7 +9,14 @@ from utils.diagnosis import diagnose
 
 
 class ExerciseError(AssertionError):
-    """A visible or hidden test found the student's answer wrong; the message says how."""
+    """A visible or hidden test found the student's answer wrong; the message says how.
+
+    `kind` is the code of the recognised mistake (utils.diagnosis), None when none was recognised.
+    """
+
+    def __init__(self, message, kind=None):
+        super().__init__(message)
+        self.kind = kind
 
 
 def as_float_array(value, what):
@@ -19,7 +26,7 @@ def as_float_array(value, what):
     arithmetic turns them into a confusing numpy error.
     """
     if value is None:
-        raise ExerciseError(f"{what} is None: did you forget a `return` statement?")
+        raise ExerciseError(f"{what} is None: did you forget a `return` statement?", "none_returned")
     try:
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as error:
@@ -38,7 +45,8 @@ def assert_shape(value, shape, what):
             hint = " It has the right dimensions in the wrong order: is it transposed?"
         elif array.size == int(np.prod(shape)):
             hint = " It has the right number of entries: check how you reshaped or stacked it."
-        raise ExerciseError(f"{what} should have shape {tuple(shape)}, but has shape {array.shape}.{hint}")
+        raise ExerciseError(f"{what} should have shape {tuple(shape)}, but has shape {array.shape}.{hint}",
+                            "transpose" if array.shape == tuple(shape)[::-1] else "shape")
     return array
 
 
@@ -52,7 +60,7 @@ def assert_close(actual, expected, what, *, rtol=1e-7, atol=1e-9, label="answer"
     actual = assert_shape(actual, expected.shape, what)
     if not np.all(np.isfinite(actual)):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(actual))[0])
-        raise ExerciseError(f"{what} contains NaN or inf (first at index {bad}).")
+        raise ExerciseError(f"{what} contains NaN or inf (first at index {bad}).", "nan")
     excess = np.abs(actual - expected) - (atol + rtol * np.abs(expected))
     if np.any(excess > 0):
         worst = np.unravel_index(np.argmax(excess), expected.shape) if expected.ndim else ()
@@ -62,5 +70,6 @@ def assert_close(actual, expected, what, *, rtol=1e-7, atol=1e-9, label="answer"
         hint = f"\nLikely mistake: {found.message}" if found and found.kind != "mismatch" else ""
         raise ExerciseError(
             f"{what} is wrong{where}: expected {expected[worst]:.6g}, got {actual[worst]:.6g} "
-            f"({int(np.sum(excess > 0))} of {expected.size} entries differ).{hint}"
+            f"({int(np.sum(excess > 0))} of {expected.size} entries differ).{hint}",
+            found.kind if hint else None,
         )

@@ -28,6 +28,7 @@ sys.path.insert(0, str(REPO))
 import nbformat  # noqa: E402
 
 from grading import gradebook  # noqa: E402
+from grading.course import Course  # noqa: E402
 from grading.release import nbgrader  # noqa: E402
 from tests.hostile import FLIP_DW, NOTEBOOK, UNIT, ZERO_SOFTMAX_JACOBIAN, notebook  # noqa: E402
 from tests.submissions import make_course  # noqa: E402
@@ -81,7 +82,7 @@ def plan(count):
 
 def submit(root, submissions):
     for student, _, _, data in submissions:
-        folder = root / "submitted" / student / UNIT
+        folder = Course(root).submitted / student / UNIT
         folder.mkdir(parents=True, exist_ok=True)
         (folder / NOTEBOOK).write_bytes(data)
 
@@ -95,7 +96,7 @@ def run_nbgrader(root):
         failed = str(error)
     seconds = time.monotonic() - started
     scores = {}
-    with gradebook.opened(root) as gb:
+    with gradebook.opened(Course(root)) as gb:
         for submission in gb.assignment_submissions(UNIT):
             scores[submission.student.id] = submission.score
     return seconds, scores, failed

@@ -8,9 +8,11 @@
   isolation                             say what isolation grading has on this machine
 """
 import argparse
+import sys
 from pathlib import Path
 
 from grading import sandbox
+from grading.course import Course, CourseError
 
 
 def main(argv=None):
@@ -32,32 +34,38 @@ def main(argv=None):
     export.add_argument("--to", type=Path, default=Path("grades.csv"))
     commands.add_parser("isolation", help="say what isolation is in force here")
     args = parser.parse_args(argv)
-    root = args.root.resolve()
+    try:
+        run(Course(args.root), args)
+    except CourseError as error:
+        sys.exit(f"python -m grading {args.command}: {error}")
 
+
+def run(course, args):
     if args.command == "release":
-        from grading.release import release as run_release
-        for unit in run_release(args.units):
-            print(f"released assignments/{unit}")
+        from grading.release import release
+        for unit in release(course, args.units):
+            print(f"released {unit.release_folder.relative_to(course.root)}")
     elif args.command == "collect":
-        from grading.collect import collect as run_collect
-        collected = run_collect(root, args.unit, args.source)
-        print(f"collected {len(collected)} submissions into submitted/*/{args.unit}/")
+        from grading.collect import collect
+        collected = collect(course, args.unit, args.source)
+        print(f"collected {len(collected)} submissions into {course.submitted.name}/*/{args.unit}/")
     elif args.command == "autograde":
-        from grading.autograde import autograde as run_autograde
+        from grading.autograde import autograde
         print(sandbox.describe())
-        records, flags = run_autograde(root, args.unit, jobs=args.jobs)
+        records, flags = autograde(course, args.unit, jobs=args.jobs)
         for record in records:
             print(f"{record['student']:>20}  {record['score']:g}/{record['max_score']:g}  {record['notebook']}")
         for flag in flags:
             print(f"FLAG {flag}")
-        print(f"graded {len(records)} notebooks; records in graded/{args.unit}/, scores in gradebook.db")
+        print(f"graded {len(records)} notebooks; records in {course.records.name}/{args.unit}/, "
+              f"scores in {course.gradebook_path.name}")
     elif args.command == "feedback":
         from grading.feedback import write_feedback
-        written = write_feedback(root, args.unit)
-        print(f"wrote {len(written)} feedback pages under feedback/*/{args.unit}/")
+        written = write_feedback(course, args.unit)
+        print(f"wrote {len(written)} feedback pages under {course.feedback.name}/*/{args.unit}/")
     elif args.command == "export":
-        from grading.gradebook import export as run_export
-        rows = run_export(root, args.to)
+        from grading.gradebook import export
+        rows = export(course, args.to)
         print(f"wrote {rows} rows to {args.to}")
     elif args.command == "isolation":
         print(sandbox.describe())

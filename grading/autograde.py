@@ -11,50 +11,53 @@ import sys
 import tempfile
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from pathlib import Path
 
 from grading import gradebook, verdict
+from grading.course import CourseError
 from grading.release import build_release
 
 _slot = 0  # this worker process's sandbox slot (its own uid), set by _take_slot
 
 
-def find_jobs(root, assignment):
+def find_jobs(course, unit):
     """One job per (student, notebook) under submitted/, plus records for notebooks that are missing."""
-    solutions = sorted((root / "solutions" / assignment).glob("*.ipynb"))
-    if not solutions:
-        raise SystemExit(f"no solution notebooks in {root / 'solutions' / assignment}: is {assignment!r} a unit?")
     jobs, missing = [], []
-    for folder in sorted((root / "submitted").glob(f"*/{assignment}")):
-        student = folder.parent.name
+    for student, folder in course.submission_folders(unit.name).items():
         present = sorted(p.name for p in folder.glob("*.ipynb"))
-        for solution in solutions:
-            name = solution.name
-            if name not in present and len(present) == 1 and len(solutions) == 1:
+        for solution in unit.notebooks:
+            name = solution.path.name
+            if name not in present and len(present) == 1 and len(unit.notebooks) == 1:
                 name = present[0]  # a renamed notebook: it is the only one, so it is this one
             if name not in present:
-                missing.append(_missing_record(student, assignment, solution))
+                missing.append(_missing_record(student, unit.name, solution))
                 continue
-            if not _inside(folder / name, root / "submitted"):
-                missing.append(_missing_record(student, assignment, solution,
-                                               f"Not graded: {solution.name} is a link to a file elsewhere."))
+            if not _inside(folder / name, course.submitted):
+                missing.append(_missing_record(student, unit.name, solution,
+                                               f"Not graded: {solution.path.name} is a link to a file elsewhere."))
                 continue
-            jobs.append({"student": student, "assignment": assignment, "notebook": solution.name,
-                         "submission": str(folder / name), "solution": str(solution),
-                         "release": str(root / "assignments" / assignment), "renamed_from": name})
+            jobs.append({"student": student, "assignment": unit.name, "notebook": solution.path.name,
+                         "submission": str(folder / name), "solution": str(solution.path),
+                         "release": str(unit.release_folder), "renamed_from": name})
     return jobs, missing
 
 
-def autograde(root, assignment, jobs=None, limits=None, progress=sys.stderr):
-    """Grade every submission of `assignment`; return (records, flags)."""
-    root = Path(root)
-    work, records = find_jobs(root, assignment)
+def autograde(course, assignment, jobs=None, limits=None, progress=sys.stderr):
+    """Grade every submission of the unit `assignment` in `course`; return (records, flags).
+
+    Raises CourseError, before grading anyone, when the unit's hidden checks are broken.
+    """
+    unit = course.unit(assignment)
+    problems = [p for notebook in unit.notebooks for p in notebook.check_problems()]
+    if problems:
+        raise CourseError("the hidden checks are broken, so nobody was graded; fix the solution notebook:\n  "
+                          + "\n  ".join(problems))
+    work, records = find_jobs(course, unit)
     for job in work:
         job["limits"] = limits or {}
-    if not gradebook.knows(root, assignment):
+    if not gradebook.knows(course, assignment):
         # The gradebook learns the assignment's cells the way nbgrader does: by generating it.
         with tempfile.TemporaryDirectory() as scratch:
-            build_release([assignment], scratch, db_url=gradebook.db_url(root))
+            build_release(course, [unit], scratch, db_url=course.db_url)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(work) or 1))
     slots = multiprocessing.get_context("fork").Queue()
     for slot in range(workers):
@@ -66,14 +69,16 @@ def autograde(root, assignment, jobs=None, limits=None, progress=sys.stderr):
             records.append(_result_or_error(future, futures[future]))
             _show_progress(progress, done, len(work))
     records.sort(key=lambda r: (r["student"], r["notebook"]))
-    out = root / "graded" / assignment
-    previous = _previous_scores(out)
-    out.mkdir(parents=True, exist_ok=True)
+    previous = _previous_scores(course.records / assignment)
     for record in records:
-        (out / record["student"]).mkdir(exist_ok=True)
-        (out / record["student"] / record["notebook"].replace(".ipynb", ".json")).write_text(json.dumps(record, indent=1))
-    flags = gradebook.record(root, records, _timestamps(root, assignment), previous)
-    (root / "graded" / f"{assignment}.flags.txt").write_text("".join(f"{flag}\n" for flag in flags))
+        path = course.record_path(assignment, record["student"], record["notebook"])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(record, indent=1))
+    flags = gradebook.record(course, records, _timestamps(course, assignment), previous)
+    flags += [f"{r['student']} {e['grade_id']}: not graded, the grader failed (the student is not charged; "
+              f"fix it and grade again): {e['internal_error']}"
+              for r in records for e in r["exercises"] if e.get("internal_error")]
+    course.flags_path(assignment).write_text("".join(f"{flag}\n" for flag in flags))
     return records, flags
 
 
@@ -93,9 +98,12 @@ def _result_or_error(future, job):
     try:
         return future.result()
     except Exception:  # a bug in the grader, or a worker killed: this student only, with the reason
-        record = _missing_record(job["student"], job["assignment"], Path(job["solution"]))
-        record["problems"] = ["internal grading error, please tell the instructor: "
-                              + traceback.format_exc(limit=3)[-1500:]]
+        from grading.source import read_solution_notebook
+
+        record = _missing_record(job["student"], job["assignment"], read_solution_notebook(job["solution"]),
+                                 verdict.NOT_GRADED)
+        for exercise in record["exercises"]:
+            exercise.update(points=None, internal_error=traceback.format_exc(limit=3)[-1500:])
         return record
 
 
@@ -109,15 +117,12 @@ def _inside(path, folder):
     return current.is_file()
 
 
-def _missing_record(student, assignment, solution, reason=None):
-    from grading.source import read_solution_notebook
-
-    notebook = read_solution_notebook(solution)
-    reason = reason or f"Not graded: {solution.name} was not in the submission."
-    return {"student": student, "assignment": assignment, "notebook": solution.name, "score": 0.0,
+def _missing_record(student, assignment, notebook, reason=None):
+    reason = reason or f"Not graded: {notebook.path.name} was not in the submission."
+    return {"student": student, "assignment": assignment, "notebook": notebook.path.name, "score": 0.0,
             "max_score": notebook.max_score, "problems": [reason], "seconds": 0.0,
             "exercises": [{"grade_id": e.grade_id, "points": 0.0, "max_points": e.points, "passed": False,
-                           "reason": reason} for e in notebook.exercises]}
+                           "reason": reason, "kind": None, "internal_error": False} for e in notebook.exercises]}
 
 
 def _previous_scores(out):
@@ -130,10 +135,11 @@ def _previous_scores(out):
     return scores
 
 
-def _timestamps(root, assignment):
+def _timestamps(course, assignment):
     stamps = {}
-    for path in (root / "submitted").glob(f"*/{assignment}/timestamp.txt"):
-        stamps[path.parent.parent.name] = path.read_text().strip() or None
+    for student, folder in course.submission_folders(assignment).items():
+        if (folder / "timestamp.txt").is_file():
+            stamps[student] = (folder / "timestamp.txt").read_text().strip() or None
     return stamps
 
 

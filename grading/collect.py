@@ -13,6 +13,8 @@ import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
+from grading.course import CourseError
+
 MAX_UNZIPPED_BYTES = 2 * 2**30
 
 
@@ -26,12 +28,10 @@ def student_id(relative):
     return student
 
 
-def collect(root, assignment, source):
+def collect(course, assignment, source):
     """Copy every notebook of `source` (folder or .zip) into submitted/; return [(student, notebook path)]."""
     source = Path(source)
-    notebooks = sorted((root / "solutions" / assignment).glob("*.ipynb"))
-    if not notebooks:
-        raise SystemExit(f"no solution notebooks in solutions/{assignment}: is {assignment!r} a unit?")
+    notebooks = [notebook.path for notebook in course.unit(assignment).notebooks]
     with tempfile.TemporaryDirectory() as unpacked:
         if source.is_file() and zipfile.is_zipfile(source):
             folder = Path(unpacked)
@@ -39,12 +39,12 @@ def collect(root, assignment, source):
         elif source.is_dir():
             folder = source
         else:
-            raise SystemExit(f"{source} is neither a folder nor a zip file")
+            raise CourseError(f"{source} is neither a folder nor a zip file")
         stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
         collected = {}
         for path in _notebooks(folder):
             student = student_id(path.relative_to(folder))
-            target_folder = root / "submitted" / student / assignment
+            target_folder = course.submitted / student / assignment
             # One notebook per unit: whatever the file is called, it is that notebook.
             name = path.name if any(n.name == path.name for n in notebooks) else notebooks[0].name
             if student in collected and len(notebooks) == 1:
@@ -75,11 +75,11 @@ def _unzip(archive, folder):
     with zipfile.ZipFile(archive) as zipped:
         members = [m for m in zipped.infolist() if not m.is_dir()]
         if sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES:
-            raise SystemExit(f"{archive} unpacks to more than {MAX_UNZIPPED_BYTES // 2**30} GiB")
+            raise CourseError(f"{archive} unpacks to more than {MAX_UNZIPPED_BYTES // 2**30} GiB")
         for member in members:
             relative = Path(member.filename)
             if relative.is_absolute() or ".." in relative.parts:
-                raise SystemExit(f"{archive} holds an unsafe path: {member.filename}")
+                raise CourseError(f"{archive} holds an unsafe path: {member.filename}")
             target = folder / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             with zipped.open(member) as src, open(target, "wb") as dst:

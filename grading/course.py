@@ -26,7 +26,8 @@ MISTAKES = "tests/mistakes"
 
 
 class CourseError(Exception):
-    """The course folder or a name given on the command line is not what it should be; says what to do."""
+    """The course folder, or what a command was given (a unit's name, a folder, a zip), is not what it
+    should be; the message says what is wrong and what to do."""
 
 
 class Course:
@@ -88,6 +89,9 @@ class Unit:
 
     def __repr__(self):
         return f"Unit({self.name!r})"
+
+    def __str__(self):
+        return self.name
 
     @cached_property
     def notebooks(self):

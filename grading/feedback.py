@@ -12,7 +12,7 @@ PAGE = """<!DOCTYPE html>
 <style>
 body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; line-height: 1.5; }}
 table {{ border-collapse: collapse; width: 100%; }} td, th {{ border: 1px solid #ccc; padding: .4rem; vertical-align: top; }}
-.passed {{ color: #176617; }} .failed {{ color: #a31515; }} pre {{ white-space: pre-wrap; margin: 0; }}
+.passed {{ color: #176617; }} .failed {{ color: #a31515; }} .pending {{ color: #8a5a00; }} pre {{ white-space: pre-wrap; margin: 0; }}
 </style></head><body>
 <h1>{title}</h1>
 <p>Score: <strong>{score:g} / {max_score:g}</strong></p>
@@ -26,10 +26,15 @@ table {{ border-collapse: collapse; width: 100%; }} td, th {{ border: 1px solid 
 def render(record):
     rows = []
     for exercise in record["exercises"]:
-        result = ('<span class="passed">passed</span>' if exercise["passed"] else
-                  f'<span class="failed">failed</span><pre>{escape(exercise["reason"] or "")}</pre>')
+        if exercise.get("internal_error"):  # what broke is for the instructor; the reason says it is not theirs
+            result, points = f'<span class="pending">not graded yet</span><pre>{escape(exercise["reason"] or "")}</pre>', "–"
+        elif exercise["passed"]:
+            result, points = '<span class="passed">passed</span>', f"{exercise['points']:g}"
+        else:
+            result = f'<span class="failed">failed</span><pre>{escape(exercise["reason"] or "")}</pre>'
+            points = f"{exercise['points']:g}"
         rows.append(f"<tr><td>{escape(exercise['grade_id'])}</td>"
-                    f"<td>{exercise['points']:g} / {exercise['max_points']:g}</td><td>{result}</td></tr>")
+                    f"<td>{points} / {exercise['max_points']:g}</td><td>{result}</td></tr>")
     problems = ""
     if record["problems"]:
         items = "".join(f"<li><pre>{escape(p)}</pre></li>" for p in record["problems"])
@@ -39,12 +44,13 @@ def render(record):
                        problems=problems, rows="\n".join(rows))
 
 
-def write_feedback(root, assignment):
+def write_feedback(course, assignment):
     """feedback/<student>/<assignment>/<notebook>.html for every record; return the paths written."""
+    course.unit(assignment)  # a clear error for a name that is not a unit
     written = []
-    for path in sorted((root / "graded" / assignment).glob("*/*.json")):
+    for path in sorted((course.records / assignment).glob("*/*.json")):
         record = json.loads(path.read_text())
-        out = root / "feedback" / record["student"] / assignment / record["notebook"].replace(".ipynb", ".html")
+        out = course.feedback_path(assignment, record["student"], record["notebook"])
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(render(record))
         written.append(out)

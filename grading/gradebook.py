@@ -15,13 +15,9 @@ EXPORT_COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_name
                   "raw_score", "late_submission_penalty", "score", "max_score"]
 
 
-def db_url(root):
-    return f"sqlite:///{root / 'gradebook.db'}"
-
-
 @contextmanager
-def opened(root):
-    gradebook = Gradebook(db_url(root), course_id="nlp-gradients")
+def opened(course):
+    gradebook = Gradebook(course.db_url, course_id=course.course_id)
     try:
         with warnings.catch_warnings():
             # nbgrader's add_submission trips SQLAlchemy's autoflush warnings; they are harmless.
@@ -31,21 +27,22 @@ def opened(root):
         gradebook.close()
 
 
-def knows(root, assignment):
-    if not (root / "gradebook.db").exists():
+def knows(course, assignment):
+    if not course.gradebook_path.exists():
         return False
-    with opened(root) as gradebook:
+    with opened(course) as gradebook:
         return any(a.name == assignment for a in gradebook.assignments)
 
 
-def record(root, results, timestamps, previous):
+def record(course, results, timestamps, previous):
     """Write each result's exercise scores; return the flags (strings) for the instructor.
 
     `previous` maps (student, notebook, grade_id) to the score the last trusted run recorded: a
-    gradebook score equal to it is ours, anything else came from elsewhere and is flagged.
+    gradebook score equal to it is ours, anything else came from elsewhere and is flagged. An
+    exercise the grader failed on (points None) gets no score: it is left to grade by hand.
     """
     flags = []
-    with opened(root) as gradebook:
+    with opened(course) as gradebook:
         for result in results:
             student, assignment = result["student"], result["assignment"]
             gradebook.update_or_create_student(student)
@@ -60,6 +57,9 @@ def record(root, results, timestamps, previous):
                     break
                 before = grade.score if grade.auto_score is not None or grade.manual_score is not None else None
                 ours = previous.get((student, result["notebook"], exercise["grade_id"]))
+                if exercise["points"] is None:
+                    grade.auto_score, grade.manual_score, grade.needs_manual_grade = None, None, True
+                    continue
                 if before is not None and before not in (exercise["points"], ours):
                     kind = "a manual score" if grade.manual_score is not None else "nbgrader's in-notebook run"
                     flags.append(f"{student} {exercise['grade_id']}: {kind} gave {before:g}, the trusted "
@@ -71,10 +71,10 @@ def record(root, results, timestamps, previous):
     return flags
 
 
-def export(root, path):
+def export(course, path):
     """Write a CSV with nbgrader's export columns (properly quoted); return the number of rows."""
     rows = 0
-    with opened(root) as gradebook, open(path, "w", newline="") as out:
+    with opened(course) as gradebook, open(path, "w", newline="") as out:
         writer = csv.DictWriter(out, EXPORT_COLUMNS)
         writer.writeheader()
         for assignment in gradebook.assignments:

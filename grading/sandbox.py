@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from grading.paths import REPO
+from grading.course import REPO
 
 SANDBOX_HOME = "/sandbox"
 FIRST_UID = 61000

@@ -14,6 +14,8 @@ check can run in the notebook (as nbgrader does) or in a trusted process that re
 functions through a proxy.
 """
 import ast
+import builtins
+import dis
 import inspect
 import json
 import re
@@ -22,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
+SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\n", re.M)
 HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
 CHECK_PREFIX = "hidden_test_"
 
@@ -73,6 +75,38 @@ class SolutionNotebook:
                     source = (replaced or {}).get(grade_id, source)
                     exec(compile(source, f"{self.path.name}:{grade_id}", "exec"), namespace)
         return namespace
+
+
+    def check_problems(self):
+        """What is wrong with the hidden checks themselves, one message per problem ([] when none).
+
+        A check that does not compile, or that uses a name nothing defines (a NameError waiting
+        to happen), is a bug of the course, found here once instead of once per student.
+        """
+        try:
+            namespace = self.namespace()
+        except SyntaxError as error:
+            return [f"{self.path.name}: a hidden test cell does not compile: {error}"]
+        except Exception as error:  # noqa: BLE001 — any failure of the course's own cells is reported
+            return [f"{self.path.name}: its setup or hidden test cells fail to run: {type(error).__name__}: {error}"]
+        problems = []
+        for name, exercise in self.checks.items():
+            undefined = undefined_names(namespace[name], namespace)
+            if undefined:
+                problems.append(f"{self.path.name}, {exercise.grade_id}: {name} uses {', '.join(undefined)}, "
+                                "which nothing defines (a typo, or a helper missing from the setup cell?)")
+        return problems
+
+
+def undefined_names(function, namespace):
+    """The global names `function` (and the functions defined inside it) reads that neither
+    `namespace` nor the builtins define."""
+    codes, names = [function.__code__], set()
+    while codes:
+        code = codes.pop()
+        names.update(i.argval for i in dis.get_instructions(code) if i.opname in ("LOAD_GLOBAL", "LOAD_NAME"))
+        codes.extend(c for c in code.co_consts if inspect.iscode(c))
+    return sorted(n for n in names if n not in namespace and not hasattr(builtins, n))
 
 
 def graded_function_names(check):

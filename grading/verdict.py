@@ -39,8 +39,9 @@ def grade_submission(job):
     Returns {"student", "assignment", "notebook", "score", "max_score", "exercises": [{"grade_id",
     "points", "max_points", "passed", "reason", "kind", "internal_error"}], "problems": [...], "seconds"}.
     `kind` is the diagnosis code of a failed exercise (utils.diagnosis), None when none was named.
-    `internal_error` is set when the grader itself failed on that exercise: the student is not
-    charged (points None, the exercise is left for the instructor) and the reason says what broke.
+    `internal_error` says, for the instructor, what broke when the grader itself failed on that
+    exercise (else None): the student is not charged (points None, the exercise is left for the
+    instructor) and the reason tells them so.
     """
     started = time.monotonic()
     solution = read_solution_notebook(job["solution"])
@@ -70,12 +71,16 @@ def grade_submission(job):
             "exercises": exercises, "problems": problems, "seconds": round(time.monotonic() - started, 3)}
 
 
+NOT_GRADED = ("Not graded yet: the grader itself failed on this exercise, which is not your fault. "
+              "Your instructor has been told and will grade it again.")
+
+
 class Outcome:
     """How one exercise went: passed (no reason), failed (a reason, maybe a diagnosis code), or not
-    graded because the grader failed (internal)."""
+    graded because the grader failed (`internal`: what broke, for the instructor)."""
 
-    def __init__(self, reason=None, kind=None, internal=False):
-        self.reason, self.kind, self.internal = reason, kind, internal
+    def __init__(self, reason=None, kind=None, internal=None):
+        self.reason, self.kind, self.internal = (NOT_GRADED if internal else reason), kind, internal
 
     def record(self, exercise):
         passed = self.reason is None
@@ -102,8 +107,7 @@ def _run_exercise(exercise, trusted, process, setup_sources, student_sources, pr
         except AssertionError as failure:
             return Outcome(_clip(str(failure) or "a hidden test failed"), getattr(failure, "kind", None))
         except GRADER_FAULTS as fault:
-            return Outcome(_clip(f"internal grading error in {check_name} ({type(fault).__name__}: {fault}); "
-                                 "this exercise was not graded and the instructor has been told"), internal=True)
+            return Outcome(internal=_clip(f"{check_name} raised {type(fault).__name__}: {fault}"))
         except Exception as error:  # the check could not use what the student's function returned
             return Outcome(_clip(f"your function's result could not be used: {type(error).__name__}: {error}"))
     return Outcome()

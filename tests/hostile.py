@@ -2,9 +2,10 @@
 
 Every hostile notebook is a *real* unit-01 submission: the release answered with the reference,
 with two gradients planted wrong (``score_and_grads``'s dW has its sign flipped and
-``softmax_jacobian`` returns zeros, so an honest grader gives 12 - 4 - 3 = 5 points), plus cells
+``softmax_jacobian`` returns zeros, so an honest grader gives full marks less those two exercises'
+points), plus cells
 that carry the attack. An attack that worked earns points: each one calls ``_won(...)`` when it
-gets what it was after, which puts the right ``score_and_grads`` in place (+4). Each attack ends
+gets what it was after, which puts the right ``score_and_grads`` in place (+ that exercise's points). Each attack ends
 by raising an ``ATTACK-REPORT {json}`` error, which the grader records among the notebook's
 problems: the tests read it to know the attack really ran and what it met.
 
@@ -21,18 +22,18 @@ from pathlib import Path
 
 import nbformat
 
-from grading.paths import REPO
-from tests.submissions import answered, make_course
+from grading.course import REPO, Course
+from tests.submissions import COURSE, answered, make_course
 
-UNIT, NOTEBOOK = "01_matrix_calculus", "01_matrix_calculus.ipynb"
-POINTS = {"test_numeric_jacobian": 3.0, "test_softmax_jacobian": 3.0, "test_elementwise_jacobian": 2.0,
-          "test_score_and_grads": 4.0}
-FULL = 12.0
+UNIT = "01_matrix_calculus"
+NOTEBOOK = COURSE.unit(UNIT).notebooks[0].path.name
+POINTS = {exercise.grade_id: exercise.points for exercise in COURSE.unit(UNIT).exercises}
+FULL = COURSE.unit(UNIT).max_score
 
 FLIP_DW = ("np.outer(x, delta)", "-np.outer(x, delta)")
 ZERO_SOFTMAX_JACOBIAN = ("np.diag(p) - np.outer(p, p)", "np.zeros((p.size, p.size))")
 WRONG_PLANTS = [FLIP_DW, ZERO_SOFTMAX_JACOBIAN]
-WRONG_SCORE = FULL - POINTS["test_score_and_grads"] - POINTS["test_softmax_jacobian"]  # 5
+WRONG_SCORE = FULL - POINTS["test_score_and_grads"] - POINTS["test_softmax_jacobian"]
 
 _pristine = None
 
@@ -50,6 +51,14 @@ def course(dest):
     return dest
 
 
+def bare_course_at(root):
+    """A course folder at `root` with unit 01's sources and nothing released, submitted or graded."""
+    unit = COURSE.unit(UNIT)
+    shutil.copytree(unit.solution_folder, Path(root) / unit.solution_folder.relative_to(COURSE.root))
+    shutil.copy(COURSE.root / "nbgrader_config.py", root)
+    return Path(root)
+
+
 def notebook(plants=(), cells=(), markdown=()):
     """The answered release with `plants` ((old, new) substitutions) and extra cells appended."""
     nb = answered(UNIT, NOTEBOOK, replace=plants)
@@ -59,19 +68,19 @@ def notebook(plants=(), cells=(), markdown=()):
 
 
 def wrong(*cells):
-    """The planted-wrong submission (worth 5/12), with `cells` appended."""
+    """The planted-wrong submission (worth WRONG_SCORE), with `cells` appended."""
     return notebook(WRONG_PLANTS, cells)
 
 
 def submit_notebook(root, student, nb, name=NOTEBOOK):
-    folder = Path(root) / "submitted" / student / UNIT
+    folder = Course(root).submitted / student / UNIT
     folder.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, folder / name)
     return folder / name
 
 
 def submit_bytes(root, student, data, name=NOTEBOOK):
-    folder = Path(root) / "submitted" / student / UNIT
+    folder = Course(root).submitted / student / UNIT
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_bytes(data if isinstance(data, bytes) else data.encode())
     return folder / name
@@ -110,7 +119,7 @@ import numpy as np
 ATTACK = {"ran": []}
 
 def _won(what):
-    """What a successful attack earns: the right dW, so +4 points."""
+    """What a successful attack earns: the right dW, so test_score_and_grads' points."""
     ATTACK.setdefault("WON", []).append(str(what)[:200])
     global score_and_grads
     def score_and_grads(x, W, b, u):
@@ -164,7 +173,7 @@ ATTACK["ran"].append("patched numpy, builtins, doctest, utils")
 _report()
 '''
 
-# Shadow the setup cell's helpers after it ran (the a05 bypass of grading-threats.md).
+# Shadow the setup cell's helpers after it ran, so that in-notebook tests would call a lenient copy.
 ATTACKS["shadow-helpers"] = r'''
 def softmax(z):
     return np.full(np.shape(z), 1.0 / np.size(z))
@@ -185,7 +194,7 @@ ATTACK["ran"].append("shadowed softmax, sigmoid, check_gradients, assert_close, 
 _report()
 '''
 
-# IPython: an input transformer that blanks every later cell (the a03 bypass), a custom exception
+# IPython: an input transformer that blanks every later cell (the test cells among them), a custom exception
 # handler, showtraceback, events, system calls.
 ATTACKS["ipython-hooks"] = r'''
 results = {}

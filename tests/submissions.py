@@ -1,48 +1,56 @@
 """Build student submissions from the release: filled in with the reference answers, or with edits."""
-import re
 import shutil
 
 import nbformat
 
-from grading.paths import REPO
+from grading.course import Course
+from tests.mistakes import answer
 
-SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\n", re.M)
+COURSE = Course()
 
 
 def make_course(root, units):
-    """A scratch nbgrader course at `root` with the given units' sources and their gradebook rows."""
+    """A scratch nbgrader course at `root` with the named units' sources and their gradebook rows."""
     from grading.release import nbgrader
 
-    shutil.copy(REPO / "nbgrader_config.py", root)
-    for unit in units:
-        shutil.copytree(REPO / "solutions" / unit, root / "solutions" / unit)
-        nbgrader("generate_assignment", unit, "--force", cwd=root)
+    shutil.copy(COURSE.root / "nbgrader_config.py", root)
+    for name in units:
+        unit = COURSE.unit(name)
+        shutil.copytree(unit.solution_folder, root / unit.solution_folder.relative_to(COURSE.root))
+        nbgrader("generate_assignment", name, "--force", cwd=root)
     return root
 
 
-def answered(unit, notebook_name, replace=()):
+def answered(unit, notebook_name, replace=(), planted=None):
     """The released notebook with every solution cell answered by the reference.
 
-    `replace` holds (old, new) text substitutions applied to the answers, to plant a mistake.
+    `replace` holds (old, new) text substitutions applied to the answers, each of which must match
+    somewhere; `planted` maps a function (a solution cell's grade_id) to the source to put there
+    instead (a tests.mistakes.Plant's source).
     """
-    release = nbformat.read(REPO / "assignments" / unit / notebook_name, as_version=4)
-    source = nbformat.read(REPO / "solutions" / unit / notebook_name, as_version=4)
-    answers = {c.metadata["nbgrader"]["grade_id"]: SOLUTION_MARKERS.sub("", c.source)
+    release = untouched(unit, notebook_name)
+    source = nbformat.read(COURSE.unit(unit).solution_folder / notebook_name, as_version=4)
+    answers = {c.metadata["nbgrader"]["grade_id"]: answer(c.source)
                for c in source.cells if c.metadata.get("nbgrader", {}).get("solution")}
+    for grade_id, code in (planted or {}).items():
+        answers[grade_id] = answer(code)
+    unused = [old for old, _ in replace if not any(old in text for text in answers.values())]
+    if unused:
+        raise ValueError(f"these substitutions match no answer of {unit} (did the solution change?): {unused}")
     for cell in release.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if cell.metadata.get("nbgrader", {}).get("solution"):
-            cell.source = answers[grade_id]
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            cell.source = answers[meta["grade_id"]]
             for old, new in replace:
                 cell.source = cell.source.replace(old, new)
     return release
 
 
 def untouched(unit, notebook_name):
-    return nbformat.read(REPO / "assignments" / unit / notebook_name, as_version=4)
+    return nbformat.read(COURSE.unit(unit).release_folder / notebook_name, as_version=4)
 
 
 def submit(root, student, unit, notebook_name, notebook):
-    folder = root / "submitted" / student / unit
+    folder = root / COURSE.submitted.name / student / unit
     folder.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, folder / notebook_name)

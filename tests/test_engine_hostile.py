@@ -1,8 +1,8 @@
-"""Hostile submissions gain nothing: grading-threats.md 6.4 (and the attacks of its section 3).
+"""Hostile submissions gain nothing: the threats and attack classes of docs/grading.md.
 
-All the attack notebooks are graded in ONE batch, with two controls: an honest student (12/12)
-and the plain planted-wrong student (5/12). Each attack notebook is that wrong submission plus a
-cell carrying the attack, so an attack that works shows up as points above 5 (an attack that gets
+All the attack notebooks are graded in ONE batch, with two controls: an honest student (full marks)
+and the plain planted-wrong student (WRONG_SCORE). Each attack notebook is that wrong submission plus
+a cell carrying the attack, so an attack that works shows up as points above WRONG_SCORE (one that gets
 what it was after also redefines the wrong gradient, see tests/hostile.py). Scores are checked
 where they end up: the records in graded/, nbgrader's gradebook and the exported CSV. Around the
 batch, the test keeps watch on what must not change: the course tree, the course's packages, a
@@ -32,10 +32,27 @@ import pytest
 from grading import gradebook, sandbox, wire
 from grading.autograde import autograde
 from grading.collect import collect
+from grading.course import REPO, Course, CourseError
 from grading.feedback import write_feedback
-from grading.paths import REPO
-from tests.hostile import (ATTACKS, FULL, NOTEBOOK, POINTS, UNIT, WRONG_SCORE, attack_cells, course, notebook,
-                           report, submit_notebook, tree_digest, wrong)
+from tests.hostile import (
+    ATTACKS,
+    COURSE,
+    FULL,
+    NOTEBOOK,
+    POINTS,
+    UNIT,
+    WRONG_SCORE,
+    attack_cells,
+    bare_course_at,
+    course,
+    notebook,
+    report,
+    submit_notebook,
+    tree_digest,
+    wrong,
+)
+
+pytestmark = pytest.mark.slow
 
 ISOLATED = bool(sandbox.bwrap_path()) and os.geteuid() == 0
 needs_isolation = pytest.mark.skipif(not ISOLATED, reason="needs bubblewrap and root (python -m grading isolation)")
@@ -51,7 +68,7 @@ CELL_TAMPERING = ["tamper-test-cells", "delete-test-cells", "strip-test-metadata
 
 
 def _tampered(kind):
-    """The planted-wrong notebook with its test cells edited the ways nbgrader's a06/a07/a08/a12 did."""
+    """The planted-wrong notebook with its test cells edited: points raised, a bonus test cell, emptied tests."""
     nb = wrong()
     tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
     if kind == "tamper-test-cells":
@@ -92,7 +109,7 @@ def _sandbox_processes(marker):
 def _gradebook_state(root):
     """{student: (submission score, timestamp, {grade_id: (auto, manual, needs_manual)})}."""
     state = {}
-    with gradebook.opened(root) as gb:
+    with gradebook.opened(Course(root)) as gb:
         for submission in gb.assignment_submissions(UNIT):
             grades = {}
             for nb in submission.notebooks:
@@ -103,7 +120,7 @@ def _gradebook_state(root):
 
 
 def _record_files(root):
-    return tree_digest(root / "graded")
+    return tree_digest(Course(root).records)
 
 
 @pytest.fixture(scope="module")
@@ -114,11 +131,11 @@ def batch(tmp_path_factory):
     canary = canary_a + canary_b
     # Secrets the sandbox must not reach, each holding the canary.
     (root / "instructor-notes.txt").write_text(f"exam answers {canary}\n")
-    solution = root / "solutions" / UNIT / NOTEBOOK
+    solution = Course(root).unit(UNIT).solution_folder / NOTEBOOK
     nb = nbformat.read(solution, as_version=4)
     nb.cells.append(nbformat.v4.new_markdown_cell(f"Instructor only: {canary}"))
     nbformat.write(nb, solution)
-    with gradebook.opened(root) as gb:
+    with gradebook.opened(Course(root)) as gb:
         gb.update_or_create_student("ctl-honest", first_name=canary)
     victim = tmp_path_factory.mktemp("outside") / "victim.txt"
     victim.write_text("not the student's\n")
@@ -146,7 +163,7 @@ def batch(tmp_path_factory):
     for kind in CELL_TAMPERING:
         submit_notebook(root, f"atk-{kind}", _tampered(kind))
     # A submission that is a symlink to the solution notebook (a git-based hand-in can carry one).
-    folder = root / "submitted" / "atk-symlink-solution" / UNIT
+    folder = Course(root).submitted / "atk-symlink-solution" / UNIT
     folder.mkdir(parents=True)
     (folder / NOTEBOOK).symlink_to(os.path.relpath(solution, folder))
     # Time forgery: mallory's hand-in carries its own timestamp.txt; the collector stamps the time.
@@ -155,15 +172,15 @@ def batch(tmp_path_factory):
         archive.writestr("mallory/timestamp.txt", "2000-01-01 00:00:00.000000 UTC")
         archive.writestr(f"mallory/{NOTEBOOK}", nbformat.writes(wrong()))
     collect_started = datetime.now(timezone.utc)
-    collect(root, UNIT, forged)
+    collect(Course(root), UNIT, forged)
     collect_ended = datetime.now(timezone.utc)
 
-    skip = ["graded", "gradebook.db", "feedback", "grades.csv"]
+    skip = [Course(root).records.name, Course(root).gradebook_path.name, Course(root).feedback.name, "grades.csv"]
     before = tree_digest(root, skip=skip)
     previous_environ = os.environ.get("GRADING_TEST_CANARY")
     os.environ["GRADING_TEST_CANARY"] = canary
     try:
-        records, flags = autograde(root, UNIT, jobs=2, limits=LIMITS, progress=None)
+        records, flags = autograde(Course(root), UNIT, jobs=2, limits=LIMITS, progress=None)
     finally:
         if previous_environ is None:
             del os.environ["GRADING_TEST_CANARY"]
@@ -179,8 +196,8 @@ def batch(tmp_path_factory):
     processes_later = _sandbox_processes(marker)
     records_later, gradebook_later = _record_files(root), _gradebook_state(root)
 
-    write_feedback(root, UNIT)
-    gradebook.export(root, root / "grades.csv")
+    write_feedback(Course(root), UNIT)
+    gradebook.export(Course(root), root / "grades.csv")
     with open(root / "grades.csv", newline="") as f:
         csv_rows = {row["student_id"]: row for row in csv.DictReader(f)}
     accepted = []
@@ -207,7 +224,7 @@ def _exercise_points(record):
 
 def _assert_scored(batch, student, expected):
     """`student` has `expected` points in the record file, the gradebook and the CSV, and nothing flagged."""
-    record = json.loads((batch.root / "graded" / UNIT / student / NOTEBOOK.replace(".ipynb", ".json")).read_text())
+    record = json.loads(Course(batch.root).record_path(UNIT, student, NOTEBOOK).read_text())
     assert record["score"] == expected, (student, record["score"], record["exercises"])
     assert record["max_score"] == FULL
     score, _, grades = batch.gradebook_later[student]
@@ -224,7 +241,7 @@ def _assert_scored(batch, student, expected):
 
 def test_controls_and_the_batch(batch):
     assert batch.records["ctl-honest"]["score"] == FULL
-    assert batch.records["ctl-wrong"]["score"] == WRONG_SCORE == 5
+    assert batch.records["ctl-wrong"]["score"] == WRONG_SCORE < FULL
     _assert_scored(batch, "ctl-honest", FULL)
     _assert_scored(batch, "ctl-wrong", WRONG_SCORE)
     assert batch.flags == []
@@ -279,7 +296,7 @@ def test_exfiltration_reads_nothing_and_leaks_nothing(batch):
     assert findings["found"] == []
     assert findings["walked_dirs"] > 5  # the walk did run over what the sandbox shows
     assert findings["errors"].get("ENOENT", 0) + findings["errors"].get("EACCES", 0) >= 40
-    for path in sorted((batch.root / "graded").rglob("*")) + sorted((batch.root / "feedback").rglob("*")):
+    for path in sorted((Course(batch.root).records).rglob("*")) + sorted((Course(batch.root).feedback).rglob("*")):
         if path.is_file():
             assert batch.canary not in path.read_text(errors="replace"), path
     assert batch.canary not in "".join(batch.flags)
@@ -345,7 +362,7 @@ def test_nothing_from_the_sandbox_is_unpickled(batch):
 
 
 def test_the_collector_stamps_the_time_not_the_student(batch):
-    stamp = (batch.root / "submitted" / "mallory" / UNIT / "timestamp.txt").read_text().strip()
+    stamp = (Course(batch.root).submitted / "mallory" / UNIT / "timestamp.txt").read_text().strip()
     when = datetime.strptime(stamp.removesuffix(" UTC"), "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=timezone.utc)
     start, end = batch.collect_window
     assert start <= when <= end
@@ -370,8 +387,8 @@ def test_restarting_a_student_process_never_chowns_through_its_symlinks(batch):
 
 def test_a_forged_load_reply_cannot_bloat_the_record_and_the_feedback(batch):
     # The load reply's errors (10 MB of them here) used to become the record's problems uncapped.
-    record_file = batch.root / "graded" / UNIT / "atk-bloat-problems" / NOTEBOOK.replace(".ipynb", ".json")
-    page = batch.root / "feedback" / "atk-bloat-problems" / UNIT / NOTEBOOK.replace(".ipynb", ".html")
+    record_file = Course(batch.root).record_path(UNIT, "atk-bloat-problems", NOTEBOOK)
+    page = Course(batch.root).feedback_path(UNIT, "atk-bloat-problems", NOTEBOOK)
     assert record_file.stat().st_size < 2**20
     assert page.stat().st_size < 2**20
 
@@ -431,20 +448,20 @@ def test_a_symlinked_submission_is_not_followed(batch):
 
 def test_collect_does_not_follow_symlinks(tmp_path):
     root = tmp_path / "course"
-    (root / "solutions").mkdir(parents=True)
-    (root / "solutions" / UNIT).symlink_to(REPO / "solutions" / UNIT)
+    solution_folder = COURSE.unit(UNIT).solution_folder
+    course = Course(bare_course_at(root))
     handins = tmp_path / "handins"
     (handins / "mallory").mkdir(parents=True)
-    (handins / "mallory" / NOTEBOOK).symlink_to(REPO / "solutions" / UNIT / NOTEBOOK)
-    (handins / "trudy").symlink_to(REPO / "solutions" / UNIT, target_is_directory=True)
+    (handins / "mallory" / NOTEBOOK).symlink_to(solution_folder / NOTEBOOK)
+    (handins / "trudy").symlink_to(solution_folder, target_is_directory=True)
     nbformat.write(notebook(), handins / "honest.ipynb")
     try:
-        collected = [student for student, _ in collect(root, UNIT, handins)]
-    except SystemExit:
+        collected = [student for student, _ in collect(course, UNIT, handins)]
+    except CourseError:
         collected = []  # refusing the whole folder would do too
     assert "mallory" not in collected and "trudy" not in collected
     for student in ("mallory", "trudy"):
-        copied = root / "submitted" / student / UNIT / NOTEBOOK
+        copied = course.submitted / student / UNIT / NOTEBOOK
         assert not copied.exists() or "BEGIN SOLUTION" not in copied.read_text()
 
 

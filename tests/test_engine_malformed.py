@@ -12,7 +12,6 @@ import csv
 import html
 import io
 import json
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -24,10 +23,21 @@ import pytest
 
 from grading import gradebook
 from grading.autograde import autograde
-from grading.paths import REPO
+from grading.course import REPO, Course
 from grading.sandbox import Limits
-from tests.hostile import (FLIP_DW, FULL, NOTEBOOK, POINTS, UNIT, course, notebook, submit_bytes,
-                           submit_notebook)
+from tests.hostile import (
+    FLIP_DW,
+    FULL,
+    NOTEBOOK,
+    POINTS,
+    UNIT,
+    bare_course_at,
+    course,
+    notebook,
+    submit_bytes,
+)
+
+pytestmark = pytest.mark.slow
 
 ALL = set(POINTS)
 NJ, SJ, EJ, SG = "test_numeric_jacobian", "test_softmax_jacobian", "test_elementwise_jacobian", "test_score_and_grads"
@@ -231,8 +241,8 @@ def batch(tmp_path_factory):
     root = course(tmp_path_factory.mktemp("malformed"))
     for student, (build, _, _) in CASES.items():
         if build is None:
-            (root / "submitted" / student / UNIT).mkdir(parents=True)
-            (root / "submitted" / student / UNIT / "notes.txt").write_text("I forgot the notebook")
+            (Course(root).submitted / student / UNIT).mkdir(parents=True)
+            (Course(root).submitted / student / UNIT / "notes.txt").write_text("I forgot the notebook")
             continue
         submit_bytes(root, student, build(), name="homework (1).ipynb" if student == "renamed" else NOTEBOOK)
     for student, build in EXTRA.items():
@@ -240,11 +250,11 @@ def batch(tmp_path_factory):
     collected = _cli("collect", UNIT, str(_lms_zip(tmp_path_factory.mktemp("lms") / "download.zip")), root=root)
     assert collected.returncode == 0, collected.stderr
 
-    first, first_flags = autograde(root, UNIT, jobs=2, limits=LIMITS, progress=None)
-    second, second_flags = autograde(root, UNIT, jobs=2, limits=LIMITS, progress=None)
+    first, first_flags = autograde(Course(root), UNIT, jobs=2, limits=LIMITS, progress=None)
+    second, second_flags = autograde(Course(root), UNIT, jobs=2, limits=LIMITS, progress=None)
     feedback = _cli("feedback", UNIT, root=root)
     assert feedback.returncode == 0, feedback.stderr
-    gradebook.export(root, root / "grades.csv")
+    gradebook.export(Course(root), root / "grades.csv")
     with open(root / "grades.csv", newline="") as f:
         grades = {row["student_id"]: row for row in csv.DictReader(f)}
     return {"root": root, "first": {r["student"]: r for r in first}, "second": {r["student"]: r for r in second},
@@ -252,7 +262,7 @@ def batch(tmp_path_factory):
 
 
 def _page(batch, student):
-    return (batch["root"] / "feedback" / student / UNIT / NOTEBOOK.replace(".ipynb", ".html")).read_text()
+    return Course(batch["root"]).feedback_path(UNIT, student, NOTEBOOK).read_text()
 
 
 def _failed(record):
@@ -284,7 +294,7 @@ def test_the_batch_finished_and_the_controls_got_full_marks(batch):
     for student in ("aaa-honest", "zzz-honest"):
         assert batch["first"][student]["score"] == batch["second"][student]["score"] == FULL
     assert batch["first_flags"] == [] and batch["second_flags"] == []
-    with gradebook.opened(batch["root"]) as gb:
+    with gradebook.opened(Course(batch["root"])) as gb:
         for student, record in batch["second"].items():
             assert gb.find_submission(UNIT, student).score == record["score"]
 
@@ -309,7 +319,7 @@ def test_a_renamed_notebook_is_graded_and_said_so(batch):
 
 
 def test_feedback_never_shows_hidden_tests_and_escapes_student_text(batch):
-    pages = sorted((batch["root"] / "feedback").glob(f"*/{UNIT}/*.html"))
+    pages = sorted((Course(batch["root"]).feedback).glob(f"*/{UNIT}/*.html"))
     assert len(pages) == len(batch["second"])
     for page in pages:
         text = page.read_text()
@@ -324,21 +334,18 @@ def test_lms_zip_collected_through_the_cli(batch):
     root = batch["root"]
     assert "collected 4 submissions" in batch["collect_output"].stdout
     for student, failed in LMS_FAILED.items():
-        folder = root / "submitted" / student / UNIT
+        folder = Course(root).submitted / student / UNIT
         assert sorted(p.name for p in folder.iterdir()) == sorted([NOTEBOOK, "timestamp.txt"])
         assert batch["second"][student]["score"] == _expected_score(failed)
         assert _failed(batch["second"][student]) == failed
     # dave's checkpoint copy (planted wrong) was not taken for his notebook
-    assert "-np.outer" not in (root / "submitted" / "dave" / UNIT / NOTEBOOK).read_text()
-    assert not list((root / "submitted").glob("_*")) and not list((root / "submitted").glob(".*"))
+    assert "-np.outer" not in (Course(root).submitted / "dave" / UNIT / NOTEBOOK).read_text()
+    assert not list((Course(root).submitted).glob("_*")) and not list((Course(root).submitted).glob(".*"))
 
 
 @pytest.fixture
 def bare_course(tmp_path):
-    root = tmp_path / "course"
-    (root / "solutions").mkdir(parents=True)
-    shutil.copytree(REPO / "solutions" / UNIT, root / "solutions" / UNIT)
-    return root
+    return bare_course_at(tmp_path / "course")
 
 
 @pytest.mark.parametrize("member", ["../../evil.ipynb", "alice/../../../evil.ipynb", "/tmp/evil-absolute.ipynb"])
@@ -354,7 +361,7 @@ def test_collect_refuses_a_zip_with_a_path_outside_its_folder(bare_course, tmp_p
     done = _cli("collect", UNIT, str(archive), root=bare_course)
     assert done.returncode != 0
     assert "unsafe path" in done.stderr
-    assert not (bare_course / "submitted").exists()
+    assert not Course(bare_course).submitted.exists()
     for escaped in (tmp_path / "evil.ipynb", tmp_path.parent / "evil.ipynb", Path("/tmp/evil-absolute.ipynb")):
         assert not escaped.exists()
 
@@ -395,8 +402,8 @@ def test_a_student_named_like_the_flags_file_does_not_break_the_batch(tmp_path):
     nbformat.write(notebook(), handins / "flags.txt.ipynb")
     nbformat.write(notebook(), handins / "zoe.ipynb")
     from grading.collect import collect
-    assert [student for student, _ in collect(root, UNIT, handins)] == ["flags.txt", "zoe"]
-    records, _ = autograde(root, UNIT, jobs=2, limits=LIMITS, progress=None)
+    assert [student for student, _ in collect(Course(root), UNIT, handins)] == ["flags.txt", "zoe"]
+    records, _ = autograde(Course(root), UNIT, jobs=2, limits=LIMITS, progress=None)
     assert {r["student"]: r["score"] for r in records} == {"flags.txt": FULL, "zoe": FULL}
 
 

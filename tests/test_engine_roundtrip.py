@@ -1,16 +1,22 @@
 """The grading engine's round trip per unit: collect, autograde (sandboxed), feedback, export.
 
 Same expectations as the nbgrader round trip, but the verdict is computed outside the student's
-process; the grades land in nbgrader's gradebook and CSV, and the feedback shows no hidden test.
+process; the grades land in nbgrader's gradebook and CSV, the records name the planted mistake's
+kind, and the feedback shows no hidden test.
 """
 import csv
+import json
 import subprocess
 import sys
 
+import nbformat
 import pytest
 
-from tests.submissions import answered, make_course, untouched
-from tests.units import UNITS
+from grading.course import Course
+from tests.roundtrip import COURSE, UNITS, RoundTrip
+from tests.submissions import make_course
+
+pytestmark = pytest.mark.slow
 
 
 def cli(root, *args):
@@ -20,23 +26,21 @@ def cli(root, *args):
     return done.stdout
 
 
-@pytest.fixture(scope="module", params=UNITS, ids=lambda case: case.unit)
+@pytest.fixture(scope="module", params=UNITS)
 def graded(request, tmp_path_factory):
-    import nbformat
-
-    case = request.param
+    case = RoundTrip.of(COURSE.unit(request.param))
     root = make_course(tmp_path_factory.mktemp("course"), [case.unit])
     inbox = tmp_path_factory.mktemp("inbox")
-    nbformat.write(answered(case.unit, case.notebook), inbox / "alice.ipynb")
-    nbformat.write(untouched(case.unit, case.notebook), inbox / "bob.ipynb")
-    nbformat.write(answered(case.unit, case.notebook, replace=[case.plant]), inbox / "carol_1234_whatever.ipynb")
+    names = {"alice": "alice.ipynb", "bob": "bob.ipynb", "carol": "carol_1234_whatever.ipynb"}
+    for student, notebook in case.submissions().items():
+        nbformat.write(notebook, inbox / names[student])
     cli(root, "collect", case.unit, str(inbox))
     output = cli(root, "autograde", case.unit, "--jobs", "2")
     cli(root, "feedback", case.unit)
     cli(root, "export", "--to", str(root / "grades.csv"))
     with open(root / "grades.csv", newline="") as f:
         grades = {row["student_id"]: row for row in csv.DictReader(f)}
-    return case, root, grades, output
+    return case, Course(root), grades, output
 
 
 def test_autograde_reports_the_isolation_in_force(graded):
@@ -55,9 +59,13 @@ def test_untouched_release_gets_zero(graded):
     assert float(grades["bob"]["score"]) == 0
 
 
-def test_planted_wrong_gradient_gets_partial_credit_and_named_feedback(graded):
-    case, root, grades, _ = graded
-    assert float(grades["carol"]["score"]) == case.max_score - case.planted_points
-    feedback = (root / "feedback" / "carol" / case.unit / case.notebook.replace(".ipynb", ".html")).read_text()
-    assert case.planted_exercise in feedback and case.diagnosis in feedback
+def test_planted_mistake_costs_its_exercises_and_is_named(graded):
+    case, course, grades, _ = graded
+    assert float(grades["carol"]["score"]) == case.carol_score < case.max_score
+    record = json.loads(course.record_path(case.unit, "carol", case.notebook).read_text())
+    failed = {e["grade_id"]: e for e in record["exercises"] if not e["passed"]}
+    assert sorted(failed) == sorted(case.failed)
+    assert failed[case.plant.grade_id]["kind"] == case.plant.kind
+    feedback = course.feedback_path(case.unit, "carol", case.notebook).read_text()
+    assert case.plant.grade_id in feedback
     assert "hidden_test_" not in feedback and "BEGIN HIDDEN" not in feedback

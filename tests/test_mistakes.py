@@ -7,13 +7,17 @@ as the grader reads them, so these tests exercise what students are graded with.
 """
 from functools import cache
 
-import numpy as np
 import pytest
 
 from grading.course import Course
-from grading.source import graded_function_names
 from grading.verdict import is_grader_fault
-from tests.mistakes import PlantError, plants
+from tests.mistakes import (
+    PlantError,
+    notebook_of,
+    planted_namespace,
+    plants,
+    run_exercise,
+)
 
 COURSE = Course()
 SEEDS = (0, 1, 2)
@@ -24,32 +28,13 @@ def unit_plants(unit_name):
     return plants(COURSE.unit(unit_name))
 
 
-def notebook_of(unit, function):
-    for notebook in unit.notebooks:
-        if function in notebook.solutions:
-            return notebook
-    raise AssertionError(f"{function} is not a solution cell of unit {unit.name} "
-                         f"(its graded functions: {', '.join(unit.graded_functions)})")
-
-
-def run_exercise(notebook, grade_id, namespace, seed):
-    """Run every hidden check of exercise `grade_id` on the functions of `namespace`."""
-    exercise = next(e for e in notebook.exercises if e.grade_id == grade_id)
-    for check_name in exercise.check_names:
-        check = namespace[check_name]
-        with np.errstate(all="ignore"):
-            check(*[namespace[name] for name in graded_function_names(check)], np.random.default_rng(seed))
-
-
 @cache
 def planted_failure(unit_name, plant_id, seed):
     """Run the plant's exercise with the plant in place; return the exception it raised (or None)."""
     unit = COURSE.unit(unit_name)
     plant = next(p for p in unit_plants(unit_name) if p.id == plant_id)
-    notebook = notebook_of(unit, plant.function)
-    namespace = notebook.namespace(replaced={plant.function: plant.source(notebook.solutions[plant.function])})
     try:
-        run_exercise(notebook, plant.grade_id, namespace, seed)
+        run_exercise(notebook_of(unit, plant.function), plant.grade_id, planted_namespace(unit, plant), seed)
     except Exception as error:  # noqa: BLE001 — what kind of failure it is, is the test's question
         return error
     return None

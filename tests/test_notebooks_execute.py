@@ -3,12 +3,15 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from grading.paths import LECTURES, REPO, SOLUTIONS
+from grading.course import Course
 
-NOTEBOOKS = sorted([*LECTURES.glob("*.ipynb"), *SOLUTIONS.glob("*/*.ipynb")])
+COURSE = Course()
+NOTEBOOKS = [path for unit in COURSE.units for path in [unit.lecture, *(n.path for n in unit.notebooks)]]
+
+pytestmark = pytest.mark.slow
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(REPO)))
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(COURSE.root)))
 def test_notebook_executes(path):
     notebook = nbformat.read(path, as_version=4)
     # Raises CellExecutionError, with the failing cell and its traceback, on the first error.

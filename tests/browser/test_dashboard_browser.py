@@ -18,10 +18,12 @@ import os
 from pathlib import Path
 
 import pytest
+from grading.course import REPO
 
-from grading.paths import REPO
 from tests.browser.jupyter import DashboardView, open_and_run
 from tests.browser.probe import PROBE
+
+pytestmark = pytest.mark.slow
 
 # DASHBOARD_NOTEBOOKS=lectures/02_backprop.ipynb (paths relative to the repository, separated by
 # os.pathsep) tests those notebooks instead, e.g. a new lecture before it is added here.

@@ -13,10 +13,11 @@ suite says so when the checker starts naming it.
 (nbgrader and the grading engine) take their wrong submissions from here too.
 """
 import importlib.util
-import re
 from dataclasses import dataclass
 
-SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\n", re.M)
+import numpy as np
+
+from grading.source import SOLUTION_MARKERS, graded_function_names
 
 
 class PlantError(Exception):
@@ -73,6 +74,52 @@ def plants(unit):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return list(module.PLANTS)
+
+
+def notebook_of(unit, function):
+    """The solution notebook of `unit` that holds the solution cell `function`."""
+    for notebook in unit.notebooks:
+        if function in notebook.solutions:
+            return notebook
+    raise AssertionError(f"{function} is not a solution cell of unit {unit.name} "
+                         f"(its graded functions: {', '.join(unit.graded_functions)})")
+
+
+def planted_namespace(unit, plant):
+    """The notebook's namespace (setup, hidden checks, answers) with the plant in place of its cell."""
+    notebook = notebook_of(unit, plant.function)
+    return notebook.namespace(replaced={plant.function: plant.source(notebook.solutions[plant.function])})
+
+
+def run_exercise(notebook, grade_id, namespace, seed):
+    """Run every hidden check of exercise `grade_id` on the functions of `namespace`."""
+    exercise = next(e for e in notebook.exercises if e.grade_id == grade_id)
+    for check_name in exercise.check_names:
+        check = namespace[check_name]
+        with np.errstate(all="ignore"):
+            check(*[namespace[name] for name in graded_function_names(check)], np.random.default_rng(seed))
+
+
+def failing_exercises(unit, plant, seed=0):
+    """The grade_ids of the exercises whose hidden checks the plant fails (a plant can cost more
+    than its own exercise: a later function may call the planted one)."""
+    notebook = notebook_of(unit, plant.function)
+    namespace = planted_namespace(unit, plant)
+    failed = []
+    for exercise in notebook.exercises:
+        try:
+            run_exercise(notebook, exercise.grade_id, namespace, seed)
+        except Exception:  # noqa: BLE001 — any failure costs the exercise, as in the grader
+            failed.append(exercise.grade_id)
+    return failed
+
+
+def round_trip_plant(unit):
+    """The plant the round trips submit for `unit`: its first one the checker names."""
+    named = [p for p in plants(unit) if p.named and p.kind is not None]
+    if not named:
+        raise AssertionError(f"{unit.mistakes_file} has no named plant for the round trips")
+    return named[0]
 
 
 def answer(source):

@@ -1,0 +1,103 @@
+"""The grader's own faults are never charged to a student, and hidden checks may pass keywords.
+
+A scratch copy of unit 01 whose hidden checks are edited: one calls the student's function with
+keyword arguments (a callable among them), one fails at run time with a NameError of its own, one
+passes the student an argument the grader cannot send. A check with a name nothing defines is
+refused before anyone is graded. Everything runs through the real CLI and sandbox.
+"""
+import json
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from grading import gradebook
+from grading.course import Course
+from tests.hostile import NOTEBOOK, POINTS, UNIT, bare_course_at, notebook
+
+pytestmark = pytest.mark.slow
+
+KEYWORDS = ("elementwise_jacobian(fprime, z)", "elementwise_jacobian(fprime=fprime, z=z)")
+RUNTIME_NAME_ERROR = ("s, dx, dW, db = score_and_grads(x, W, b, u)",
+                      "s, dx, dW, db = score_and_grads(x, W, b, u)\n        eval('no_such_helper')")
+UNSENDABLE = ("J = assert_shape(softmax_jacobian(z)", "J = assert_shape(softmax_jacobian(z, object())")
+UNDEFINED = ("J = numeric_jacobian(lambda v: A @ np.tanh(v) + c, x)",
+             "J = numeric_jacobian(lambda v: A @ np.tanh(v) + c, no_such_helper(x))")
+
+
+def course_with_checks(root, *edits):
+    """A course at `root` whose unit-01 hidden checks have the (old, new) `edits`, released."""
+    bare_course_at(root)
+    path = Course(root).unit(UNIT).solution_folder / NOTEBOOK
+    source = nbformat.read(path, as_version=4)
+    for old, new in edits:
+        cells = [c for c in source.cells if old in c.source and "BEGIN HIDDEN TESTS" in c.source]
+        assert len(cells) == 1, f"{old!r} is not in exactly one hidden test cell: update this test"
+        cells[0].source = cells[0].source.replace(old, new)
+    nbformat.write(source, path)
+    cli(root, "release")
+    return root
+
+
+def cli(root, *args, ok=True):
+    done = subprocess.run([sys.executable, "-m", "grading", "--root", str(root), *args],
+                          capture_output=True, text=True, timeout=600)
+    assert (done.returncode == 0) == ok, done.stdout + done.stderr
+    return done
+
+
+def submit(root, student, nb):
+    folder = Course(root).submitted / student / UNIT
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / NOTEBOOK)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    root = course_with_checks(tmp_path_factory.mktemp("course"), KEYWORDS, RUNTIME_NAME_ERROR, UNSENDABLE)
+    submit(root, "alice", notebook())
+    output = cli(root, "autograde", UNIT).stdout
+    course = Course(root)
+    record = json.loads(course.record_path(UNIT, "alice", NOTEBOOK).read_text())
+    return course, {e["grade_id"]: e for e in record["exercises"]}, record, output
+
+
+def test_a_check_may_call_the_student_with_keywords(graded):
+    _, exercises, _, _ = graded
+    assert exercises["test_elementwise_jacobian"]["passed"], exercises["test_elementwise_jacobian"]["reason"]
+    assert exercises["test_numeric_jacobian"]["points"] == POINTS["test_numeric_jacobian"]
+
+
+@pytest.mark.parametrize("grade_id,words", [("test_score_and_grads", "NameError"),
+                                            ("test_softmax_jacobian", "cannot send arguments")])
+def test_a_fault_of_the_grader_is_flagged_and_not_charged(graded, grade_id, words):
+    course, exercises, record, output = graded
+    exercise = exercises[grade_id]
+    assert exercise["points"] is None and words in exercise["internal_error"]
+    assert "not your fault" in exercise["reason"] and words not in exercise["reason"]
+    flagged = [line for line in output.splitlines() if line.startswith("FLAG alice " + grade_id)]
+    assert flagged and "not charged" in flagged[0]
+    assert any(line.startswith("alice " + grade_id) for line in course.flags_path(UNIT).read_text().splitlines())
+    # The gradebook leaves the cell for the instructor instead of scoring it 0.
+    with gradebook.opened(course) as gb:
+        grade = gb.find_grade(grade_id, NOTEBOOK.removesuffix(".ipynb"), UNIT, "alice")
+        assert grade.auto_score is None and grade.needs_manual_grade
+    assert record["score"] == sum(e["points"] for e in exercises.values() if not e["internal_error"])
+
+
+def test_feedback_says_the_exercise_is_not_graded_yet(graded):
+    course, *_ = graded
+    cli(course.root, "feedback", UNIT)
+    page = course.feedback_path(UNIT, "alice", NOTEBOOK).read_text()
+    assert "not graded yet" in page.lower() and "not your fault" in page
+    assert "hidden_test_" not in page and "no_such_helper" not in page
+
+
+def test_a_check_using_an_undefined_name_stops_the_batch_before_anyone_is_graded(tmp_path):
+    root = course_with_checks(tmp_path / "course", UNDEFINED)
+    submit(root, "alice", notebook())
+    done = cli(root, "autograde", UNIT, ok=False)
+    assert "hidden_test_numeric_jacobian" in done.stderr and "no_such_helper" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not Course(root).records.exists()

@@ -5,9 +5,17 @@ import numpy as np
 import pytest
 
 from utils.datasets import (
-    AMBIGUOUS, HELD_OUT, NER_CLASSES, PAD_LEFT, PAD_RIGHT, UNK, build_vocab, ner_corpus, ner_windows, spiral,
+    AMBIGUOUS,
+    HELD_OUT,
+    NER_CLASSES,
+    PAD_LEFT,
+    PAD_RIGHT,
+    UNK,
+    build_vocab,
+    ner_corpus,
+    ner_windows,
+    spiral,
 )
-
 
 # ----------------------------------------------------------------------------------- spiral
 

@@ -120,23 +120,24 @@ def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
     return o * np.tanh(c), c, (x, h_prev, c_prev, Wx, Wh, i, f, g, o, c)
 
 
-def lstm_step_backward(dh, cache, g_slope=lambda g: 1 - g**2):
-    """Gradients of sum(h_next * dh); g_slope is the derivative of the g gate's activation."""
+def lstm_step_backward(dh, cache, dc_next=0.0, plant=None):
+    """Gradients of sum(h_next * dh) + sum(c_next * dc_next); `plant` makes one classic mistake:
+    "sigmoid slope for g" (the sigmoid's derivative used for the tanh gate g), "no f in dc_prev",
+    "h from c" (backward as if h = o * c, not o * tanh(c)), "i and f swapped" (the gate blocks of
+    da in the wrong order) or "no dc_next" (the upstream gradient of c_next ignored)."""
     x, h_prev, c_prev, Wx, Wh, i, f, g, o, c = cache
-    dc = dh * o * (1 - np.tanh(c) ** 2)
-    da = np.concatenate(
-        [
-            dc * g * i * (1 - i),
-            dc * c_prev * f * (1 - f),
-            dc * i * g_slope(g),
-            dh * np.tanh(c) * o * (1 - o),
-        ],
-        axis=1,
-    )
+    tanh_c = c if plant == "h from c" else np.tanh(c)
+    dtanh_c = 1.0 if plant == "h from c" else 1 - tanh_c**2
+    dc = dh * o * dtanh_c + (0.0 if plant == "no dc_next" else dc_next)
+    dg = g * (1 - g) if plant == "sigmoid slope for g" else 1 - g**2
+    gates = [dc * g * i * (1 - i), dc * c_prev * f * (1 - f), dc * i * dg, dh * tanh_c * o * (1 - o)]
+    if plant == "i and f swapped":
+        gates[0], gates[1] = gates[1], gates[0]
+    da = np.concatenate(gates, axis=1)
     return {
         "x": da @ Wx.T,
         "h_prev": da @ Wh.T,
-        "c_prev": dc * f,
+        "c_prev": dc if plant == "no f in dc_prev" else dc * f,
         "Wx": x.T @ da,
         "Wh": h_prev.T @ da,
         "b": da.sum(axis=0),
@@ -298,6 +299,14 @@ def test_sign_flipped(mode):
     assert report["x"].passed and report["b"].passed
 
 
+def test_the_report_leads_with_the_recognised_mistake_not_the_largest_error():
+    inputs, dout, grads = affine_case()
+    garbage = np.random.default_rng(5).standard_normal(grads["b"].shape)
+    report = check_backward(affine_forward, inputs, {**grads, "W": 2 * grads["W"], "b": garbage}, dout=dout)
+    assert report["b"].worst_error > report["W"].worst_error and report["b"].kind == "mismatch"
+    assert report.kind == "factor" and str(report).startswith("Gradient check failed: dW is wrong")
+
+
 def test_all_zero():
     inputs, dout, grads = affine_case()
     report = check_backward(affine_forward, inputs, {**grads, "x": np.zeros((4, 3))}, dout=dout)
@@ -383,7 +392,7 @@ def test_only_the_last_time_step_right_and_earlier_steps_zero():
 def test_one_wrong_gate_block_named_with_the_hint():
     # the planted bug: the sigmoid's derivative used for the tanh gate g
     inputs, dh = lstm_case()
-    grads = lstm_step_backward(dh, lstm_step_forward(**inputs)[2], g_slope=lambda g: g * (1 - g))
+    grads = lstm_step_backward(dh, lstm_step_forward(**inputs)[2], plant="sigmoid slope for g")
     report = check_backward(
         lstm_step_forward, inputs, grads, dout=dh, blocks={"Wx": "ifgo", "Wh": "ifgo", "b": "ifgo"}
     )
@@ -410,6 +419,103 @@ def test_a_single_wrong_entry_is_not_called_a_block():
     report = check_backward(lstm_step_forward, inputs, {**grads, "Wx": dWx}, dout=dh)
     result = failed_tensor(report, "Wx", "mismatch")
     assert result.worst_entries[0][0] == (1, 7) and len(result.worst_entries) == 1
+
+
+# ---------------------------------------------------------------- several outputs: dout=(dh, dc)
+
+LSTM_BLOCKS = {"Wx": "ifgo", "Wh": "ifgo", "b": "ifgo"}
+
+
+def lstm_two_outputs(seed=0, plant=None, **kwargs):
+    """check_backward of the LSTM step's (h_next, c_next), with a planted mistake or none."""
+    inputs, dh = lstm_case(seed)
+    dc = np.random.default_rng(seed + 100).standard_normal(dh.shape)
+    grads = lstm_step_backward(dh, lstm_step_forward(**inputs)[2], dc_next=dc, plant=plant)
+    return check_backward(lstm_step_forward, inputs, grads, dout=(dh, dc), **kwargs)
+
+
+def failed_names(report):
+    return {t.name for t in report.tensors if not t.passed}
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_correct_lstm_step_passes_with_both_upstream_gradients(mode):
+    report = lstm_two_outputs(mode=mode)
+    assert report.passed, report
+
+
+def test_outputs_draws_a_standard_normal_dout_per_output_from_default_rng_0():
+    inputs, _ = lstm_case()
+    h, c, cache = lstm_step_forward(**inputs)
+    rng = np.random.default_rng(0)
+    dh, dc = rng.standard_normal(h.shape), rng.standard_normal(c.shape)
+    grads = lstm_step_backward(dh, cache, dc_next=dc)
+    assert check_backward(lstm_step_forward, inputs, grads, outputs=2).passed
+    # without `outputs` only h_next counts, as before: these gradients then include a dc too many
+    assert not check_backward(lstm_step_forward, inputs, grads).passed
+
+
+def test_ignoring_the_second_upstream_gradient_fails_everywhere():
+    report = lstm_two_outputs(plant="no dc_next")
+    assert failed_names(report) == {"x", "h_prev", "c_prev", "Wx", "Wh", "b"}, report
+    # and the same backward passes when only h_next is checked: the tuple is what catches it
+    inputs, dh = lstm_case()
+    grads = lstm_step_backward(dh, lstm_step_forward(**inputs)[2], plant="no dc_next")
+    assert check_backward(lstm_step_forward, inputs, grads, dout=dh).passed
+
+
+def test_dc_prev_without_the_forget_gate_names_dc_prev_only():
+    report = lstm_two_outputs(plant="no f in dc_prev")
+    assert failed_names(report) == {"c_prev"}, report
+    assert report.worst == "c_prev"
+    assert str(report).startswith("Gradient check failed: dc_prev is wrong"), report
+    assert "dx OK" in str(report) and "dWx OK" in str(report)
+
+
+def test_h_from_c_instead_of_tanh_c_fails_and_names_the_worst_tensor():
+    report = lstm_two_outputs(plant="h from c")
+    assert failed_names(report) == {"x", "h_prev", "c_prev", "Wx", "Wh", "b"}, report
+    assert str(report).startswith(f"Gradient check failed: d{report.worst} is wrong"), report
+
+
+def test_swapped_gate_blocks_are_named_and_dc_prev_is_right():
+    report = lstm_two_outputs(plant="i and f swapped", blocks=LSTM_BLOCKS)
+    assert failed_names(report) == {"x", "h_prev", "Wx", "Wh", "b"}, report
+    assert report["c_prev"].passed
+    for name in ("Wx", "Wh", "b"):
+        result = failed_tensor(report, name, "block")
+        assert "the i and f blocks" in result.diagnosis and "g, o" in result.diagnosis, result.diagnosis
+
+
+@pytest.mark.parametrize("call,error,words", [
+    # (dout, outputs) for forward -> (h_next, c_next, cache) of shapes (3, 3), (3, 3)
+    (lambda dh, dc: dict(dout=(dh, dc[:, :2])), ValueError,
+     r"dout\[1\] has shape \(3, 2\) but lstm_step_forward\(...\)\[1\] has shape \(3, 3\)"),
+    (lambda dh, dc: dict(dout=(dh, dc, dc)), TypeError, "count the cache as an output"),
+    (lambda dh, dc: dict(outputs=4), ValueError, "4 upstream gradients .* returned a tuple of 3"),
+    (lambda dh, dc: dict(dout=(dh, dc), outputs=3), ValueError, "outputs=3 but dout has 2"),
+    (lambda dh, dc: dict(outputs=0), ValueError, "positive int"),
+    (lambda dh, dc: dict(dout=()), ValueError, "empty tuple"),
+    (lambda dh, dc: dict(dout=(dh, None)), ValueError, "dout holds None"),
+    (lambda dh, dc: dict(dout=[dh, dc]), ValueError, "as a tuple, not a list"),
+])
+def test_a_dout_that_does_not_fit_the_outputs_is_a_clear_error(call, error, words):
+    inputs, dh = lstm_case()
+    grads = lstm_step_backward(dh, lstm_step_forward(**inputs)[2])
+    with pytest.raises(error, match=words):
+        check_backward(lstm_step_forward, inputs, grads, **call(dh, dh.copy()))
+
+
+def test_two_upstream_gradients_for_a_single_output():
+    inputs, dout, grads = affine_case()
+
+    def affine(x, W, b):
+        return x @ W + b
+
+    with pytest.raises(ValueError, match="affine, but it returned one array, not a tuple"):
+        check_backward(affine, inputs, grads, dout=(dout, dout))
+    # a tuple of one is the single dout
+    assert check_backward(affine, inputs, grads, dout=(dout,)).passed
 
 
 # ---------------------------------------------------------------- unusable student input

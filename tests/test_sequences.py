@@ -2,7 +2,14 @@
 import numpy as np
 import pytest
 
-from utils.sequences import binary_addition, from_bits, noisy_sine, sine_sequences, sine_windows, to_bits
+from utils.sequences import (
+    binary_addition,
+    from_bits,
+    noisy_sine,
+    sine_sequences,
+    sine_windows,
+    to_bits,
+)
 
 
 def test_bits_round_trip_least_significant_first():

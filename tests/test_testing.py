@@ -1,8 +1,16 @@
-"""The visible-test assertions name what is wrong, and catch planted wrong answers."""
+"""The visible-test assertions name what is wrong, and catch planted wrong answers; the given
+sigmoid and softmax are right and stay finite."""
 import numpy as np
 import pytest
 
-from utils.testing import ExerciseError, assert_close, assert_shape
+from utils.functions import sigmoid, softmax
+from utils.testing import (
+    ExerciseError,
+    assert_close,
+    assert_number,
+    assert_plain,
+    assert_shape,
+)
 
 
 def test_correct_value_passes():
@@ -26,3 +34,78 @@ def test_planted_wrong_answers_are_named(actual, words):
 
 def test_assert_shape_returns_the_array():
     assert assert_shape([[1, 2]], (1, 2), "x").dtype == np.float64
+
+
+@pytest.mark.parametrize("value", [5.0, np.float64(5.0), np.array(5.0), np.array([5.0]), [[5.0]], 5 + 1e-7])
+def test_assert_number_accepts_one_right_number(value):
+    assert_number(value, 5.0, "total_norm")
+
+
+@pytest.mark.parametrize("value,kind,words", [
+    (None, "none_returned", "return"),
+    ("five", None, "array of numbers"),
+    (np.array([3.0, 4.0]), "shape", r"one number, but is an array of shape \(2,\)"),
+    (5.0001, None, "expected 5, got 5.0001"),
+    (-5.0, None, "got -5"),
+    (25.0, None, "got 25"),  # the squared norm
+    (np.nan, "nan", "nan"),
+    (np.inf, "nan", "inf"),
+])
+def test_assert_number_catches_planted_wrong_values(value, kind, words):
+    with pytest.raises(ExerciseError, match=words) as caught:
+        assert_number(value, 5.0, "total_norm")
+    assert caught.value.kind == kind
+    assert "total_norm" in str(caught.value)
+
+
+def test_assert_number_expected_zero_allows_rounding_noise_only():
+    assert_number(1e-13, 0.0, "loss")
+    with pytest.raises(ExerciseError):
+        assert_number(1e-6, 0.0, "loss")
+
+
+@pytest.mark.parametrize("value", [
+    (np.ones(3), np.zeros((2, 2)), 1.0, 2, np.float32(1.0)),
+    {"x": np.ones(2), "steps": [(np.ones(1), 3), (np.ones(1), 4)]},
+    (),
+])
+def test_assert_plain_accepts_arrays_and_numbers_in_containers(value):
+    assert_plain(value, "The cache")
+
+
+@pytest.mark.parametrize("value,words", [
+    ((np.ones(2), lambda x: x), "function"),
+    ((np.ones(2), None), "NoneType"),
+    ({"steps": [(np.ones(1), "tanh")]}, "str"),
+    ((np.ones(2), {1, 2}), "set"),
+    ((np.array([np.ones(2), np.ones(3)], dtype=object),), "dtype object"),
+])
+def test_assert_plain_catches_planted_non_plain_caches(value, words):
+    with pytest.raises(ExerciseError, match=words) as caught:
+        assert_plain(value, "The cache of rnn_forward")
+    assert caught.value.kind == "type"
+    assert str(caught.value).startswith("The cache of rnn_forward holds")
+
+
+def test_sigmoid_matches_the_formula_and_stays_finite():
+    z = np.array([-3.0, -0.5, 0.0, 0.5, 3.0])
+    np.testing.assert_allclose(sigmoid(z), 1 / (1 + np.exp(-z)), rtol=1e-15)
+    with np.errstate(over="raise"):
+        big = sigmoid(np.array([-1000.0, 1000.0]))
+    np.testing.assert_array_equal(big, [0.0, 1.0])
+    assert sigmoid([[0.0]]).shape == (1, 1)
+
+
+def test_softmax_of_a_vector_and_of_rows():
+    z = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(softmax(z), np.exp(z) / np.exp(z).sum(), rtol=1e-15)
+    scores = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
+    np.testing.assert_allclose(softmax(scores)[1], [1 / 3] * 3, rtol=1e-15)
+    np.testing.assert_allclose(softmax(scores).sum(axis=-1), 1.0, rtol=1e-15)
+    np.testing.assert_allclose(softmax(scores, axis=0)[:, 0], softmax(np.array([1.0, 0.0])), rtol=1e-15)
+
+
+def test_softmax_stays_finite_for_large_scores():
+    with np.errstate(over="raise"):
+        p = softmax(np.array([1000.0, 999.0, -1000.0]))
+    np.testing.assert_allclose(p, [1 / (1 + np.exp(-1)), 1 / (1 + np.e), 0.0], rtol=1e-12, atol=1e-300)

@@ -19,7 +19,7 @@ The training itself is a plain Python function that the notebook writes::
     dash                          # shows the controls, a Train button, a progress bar, one figure
     result = dash.run(lr=0.05)    # trains (or answers from the cache) without any browser
 
-Design choices (see the course spec, section 7, and reference/widgets-and-browser-tests.md):
+Design choices (docs/design.md, section "Widgets", says how they fit the course):
 
 - Training runs in the widget callback and blocks the kernel for its ~1 s. That is deterministic and
   works the same in JupyterLab 4, Notebook 7, headless nbclient and nbgrader runs; outgoing widget

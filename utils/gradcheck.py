@@ -123,7 +123,10 @@ class GradientReport:
         return self
 
     def _worst_failed(self):
-        return _worst([t for t in self.tensors if not t.passed])
+        """The failed tensor the report leads with: a recognised mistake before a larger error
+        that fits no pattern (the recognised one usually explains the others)."""
+        failed = [t for t in self.tensors if not t.passed]
+        return _worst([t for t in failed if t.kind not in (None, "mismatch")]) or _worst(failed)
 
     def __str__(self):
         if self.problem is not None:
@@ -256,37 +259,100 @@ def check_gradients(
     return GradientReport(results, mode, calls, tol, _nothing_to_check(base, numerics, analytics))
 
 
-def check_backward(forward, inputs, grads, dout=None, **kwargs):
+def check_backward(forward, inputs, grads, dout=None, *, outputs=None, **kwargs):
     """Check a layer's backward pass against its forward pass.
 
-    forward: forward(**inputs) -> out, or a tuple (out, cache, ...) of which out is used.
-    inputs: name -> array, the inputs of forward. grads: name -> the student's gradient of
-        sum(out * dout) with respect to that input (what their *_backward returned for dout).
-    dout: the upstream gradient, out's shape; default: standard normal from kwargs["rng"]
-        (or np.random.default_rng(0)).
-    Other keyword arguments go to check_gradients.
+    forward: forward(**inputs) -> out, or a tuple (out_1, ..., out_m, cache, ...) of outputs.
+    inputs: name -> array, the inputs of forward.
+    grads: name -> the student's gradient, of that input's shape, of the loss
+        sum_k sum(out_k * dout_k) (what their *_backward returned for the upstream gradients dout).
+    dout: the upstream gradient of forward's first output (an array of its shape), or a tuple
+        (dout_1, ..., dout_k) of the upstream gradients of its first k outputs, in the order forward
+        returns them: dout=(dh_next, dc_next) for forward -> (h_next, c_next, cache).
+        Default: standard normal arrays from kwargs["rng"] (or np.random.default_rng(0)).
+    outputs: how many of forward's first outputs the loss sums over, when dout is None (default 1:
+        out_1 only). outputs=2 draws random upstream gradients for h_next and c_next.
+    Other keyword arguments go to check_gradients. A count or shape of dout that does not fit
+    forward's outputs raises ValueError; an output counted that is no array (the cache) TypeError.
     """
     rng = kwargs["rng"] = kwargs.get("rng") or np.random.default_rng(0)
-    upstream = [None if dout is None else np.asarray(dout, dtype=np.float64)]
+    count, upstream = _upstream(dout, outputs)
+    name = getattr(forward, "__name__", "forward")
 
     def loss(**values):
-        out = forward(**values)
-        out = out[0] if isinstance(out, tuple) else out
-        if out is None:
-            raise TypeError(
-                f"{getattr(forward, '__name__', 'forward')} returned None instead of its output"
-            )
-        out = np.asarray(out, dtype=np.float64)
+        outs = _outputs(forward(**values), count, name)
         # the first call, with the checker's own copies, fixes dout: no extra forward pass
         if upstream[0] is None:
-            upstream[0] = rng.standard_normal(out.shape)
-        if upstream[0].shape != out.shape:
-            raise ValueError(
-                f"dout has shape {upstream[0].shape} but the output has shape {out.shape}"
-            )
-        return np.sum(out * upstream[0])
+            upstream[:] = [rng.standard_normal(out.shape) for out in outs]
+        total = 0.0
+        for k, (out, d) in enumerate(zip(outs, upstream)):
+            if d.shape != out.shape:
+                which, of = (
+                    (f"dout[{k}]", f"{name}(...)[{k}]")
+                    if isinstance(dout, tuple)
+                    else ("dout", f"the output of {name}")
+                )
+                raise ValueError(
+                    f"{which} has shape {d.shape} but {of} has shape {out.shape}: "
+                    "give each upstream gradient the shape of the output it belongs to"
+                    + (" (and several of them as a tuple, not a list)." if isinstance(dout, list) else ".")
+                )
+            total = total + np.sum(out * d)
+        return total
 
     return check_gradients(loss, inputs, grads, **kwargs)
+
+
+def _upstream(dout, outputs):
+    """-> (number of outputs the loss uses, list of their float64 upstream gradients or [None])."""
+    if outputs is not None and (
+        isinstance(outputs, bool) or not isinstance(outputs, int) or outputs < 1
+    ):
+        raise ValueError(
+            f"outputs must be a positive int (how many outputs of forward to check), not {outputs!r}"
+        )
+    if dout is None:
+        return outputs or 1, [None]
+    douts = dout if isinstance(dout, tuple) else (dout,)
+    if not douts:
+        raise ValueError(
+            "dout is an empty tuple: give one upstream gradient per output to check, or None"
+        )
+    if outputs is not None and outputs != len(douts):
+        raise ValueError(
+            f"outputs={outputs} but dout has {len(douts)} upstream gradient(s): give dout as a tuple of "
+            f"{outputs} arrays, one per output, or leave outputs out."
+        )
+    if any(d is None for d in douts):
+        raise ValueError(
+            "dout holds None: give an array for every output, or dout=None for random ones"
+        )
+    return len(douts), [np.asarray(d, dtype=np.float64) for d in douts]
+
+
+def _outputs(result, count, name):
+    """The first `count` outputs of forward's `result`, as float64 arrays."""
+    if result is None:
+        raise TypeError(f"{name} returned None instead of its output")
+    outs = result if isinstance(result, tuple) else (result,)
+    if len(outs) < count:
+        got = f"a tuple of {len(outs)}" if isinstance(result, tuple) else "one array, not a tuple"
+        raise ValueError(
+            f"{count} upstream gradients for {name}, but it returned {got}: give dout (or outputs) "
+            f"at most as many entries as {name} has outputs, in the order it returns them."
+        )
+    arrays = []
+    for k, out in enumerate(outs[:count]):
+        if out is None:
+            raise TypeError(f"{name}(...)[{k}] is None instead of an array")
+        try:
+            arrays.append(np.asarray(out, dtype=np.float64))
+        except (TypeError, ValueError):
+            hint = ": do dout (or outputs) count the cache as an output?" if k else "."
+            raise TypeError(
+                f"{name}(...)[{k}] is a {type(out).__name__}, not an array of numbers{hint}"
+            ) from None
+    return arrays
 
 
 class _Checker:

@@ -1,10 +1,10 @@
 """Small sequence data sets for unit 03 (recurrent networks), generated deterministically.
 
 - `binary_addition`: add two integers bit by bit, least significant bit first, so that a recurrent
-  network has to carry a 1 from one time step to the next (the task of the source notes'
-  "simple RNN" exercise).
+  network has to carry a 1 from one time step to the next (the classic first task for a simple
+  RNN: each sum bit depends on a carry that the network must remember).
 - `noisy_sine`, `sine_windows`, `sine_sequences`: a sine wave with uniform noise, cut into windows
-  whose next value is to be predicted (many-to-one, as in the notes' sine-prediction exercise), or
+  whose next value is to be predicted (many-to-one: a window in, one value out), or
   kept as long sequences with a next-value target at every step (for truncated BPTT).
 - `to_bits`, `from_bits`: convert between integers and their bits.
 
@@ -84,8 +84,8 @@ def noisy_sine(length, period=100, noise=0.05, phase=0.0, seed=0):
 def sine_windows(steps, length=201, period=100, noise=0.05, seed=0):
     """Every window of `steps` consecutive values of one noisy sine, and the value that follows it.
 
-    The series is `noisy_sine(length, period, noise, seed=seed)` (by default two periods, as in the
-    source notes); its windows start at 0, 1, ..., length - steps - 1.
+    The series is `noisy_sine(length, period, noise, seed=seed)` (by default two periods of 100
+    steps and one more value); its windows start at 0, 1, ..., length - steps - 1.
 
     Returns x, float64 (n, steps, 1), the windows, and y, float64 (n, 1), the next values
     (y[i, 0] = series[i + steps]), with n = length - steps.

@@ -73,3 +73,43 @@ def assert_close(actual, expected, what, *, rtol=1e-7, atol=1e-9, label="answer"
             f"({int(np.sum(excess > 0))} of {expected.size} entries differ).{hint}",
             found.kind if hint else None,
         )
+
+
+def assert_number(value, expected, what, rtol=1e-7):
+    """Fail unless `value` is one number within a relative `rtol` of `expected` (a loss, a norm).
+
+    value: a float, or an array of size 1 (shape (), (1,), (1, 1)...). expected: a float.
+    """
+    array = as_float_array(value, what)
+    if array.size != 1:
+        raise ExerciseError(f"{what} should be one number, but is an array of shape {array.shape}.", "shape")
+    number = float(array.reshape(-1)[0])
+    if not np.isfinite(number):
+        raise ExerciseError(f"{what} is {number}: expected {expected:.8g}.", "nan")
+    # the 1e-12 lets an expected 0 be matched by rounding noise
+    if not abs(number - expected) <= rtol * abs(expected) + 1e-12:
+        raise ExerciseError(f"{what} is wrong: expected {expected:.8g}, got {number:.8g}.")
+
+
+def assert_plain(value, what):
+    """Fail unless `value` holds only numpy arrays and numbers, in tuples, lists or dicts (nested).
+
+    The grader passes a cache from the student's forward to their backward function between
+    processes, and only such plain values can make that trip.
+    """
+    if isinstance(value, (tuple, list)):
+        for item in value:
+            assert_plain(item, what)
+    elif isinstance(value, dict):
+        for item in value.values():
+            assert_plain(item, what)
+    elif isinstance(value, np.ndarray) and value.dtype.kind not in "biufc":
+        raise ExerciseError(
+            f"{what} holds a numpy array of dtype {value.dtype}: keep only arrays of numbers in it "
+            "(an array of arrays of different shapes is dtype object: keep them as separate items).",
+            "type")
+    elif not isinstance(value, (np.ndarray, np.number, int, float)):
+        raise ExerciseError(
+            f"{what} holds a {type(value).__name__}: keep only numpy arrays and numbers in it "
+            "(in a tuple), so that the grader can pass it from your forward to your backward function.",
+            "type")

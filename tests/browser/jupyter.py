@@ -1,6 +1,6 @@
 """Helpers for real-browser tests: a throw-away Jupyter server, and a dashboard driven in a page.
 
-Facts they rely on (reference/widgets-and-browser-tests.md, section 2): a token-less server on
+Facts about Jupyter's servers and front ends that they rely on: a token-less server on
 loopback with a private config, data and runtime directory; `expose_app_in_browser` gives
 `window.jupyterapp` in JupyterLab 4 and Notebook 7 alike; the kernel's own status string (not the
 status bar's localised text) says when it is idle; a slider's `.widget-readout` takes typed values

@@ -81,7 +81,7 @@ def main():
     course = Course(REPO)
     units = [course.unit(name) for name in sys.argv[1:]] or course.units
     notebooks = [str(p.relative_to(REPO)) for unit in units
-                 for p in [unit.lecture, *(notebook.path for notebook in unit.notebooks)]]
+                 for p in [*unit.lectures, *(notebook.path for notebook in unit.notebooks)]]
     print(f"units {', '.join(unit.name for unit in units)} on {sys.platform}, Python {sys.version.split()[0]}")
     print(f"{'notebook':44s} {'cells':>5s} {'headless run':>13s}")
     retrains = []

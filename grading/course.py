@@ -84,7 +84,7 @@ class Unit:
         self.course, self.name = course, name
         self.solution_folder = course.solutions / name
         self.release_folder = course.assignments / name
-        self.lecture = course.lectures / f"{name}.ipynb"
+        self.lecture = course.lectures / f"{name}.ipynb"  # the unit's first lecture, named as the unit
         self.mistakes_file = course.mistakes / f"{name}.py"
 
     def __repr__(self):
@@ -92,6 +92,11 @@ class Unit:
 
     def __str__(self):
         return self.name
+
+    @property
+    def lectures(self):
+        """Every lecture of the unit: its first one and any other lectures/NN_*.ipynb, in order."""
+        return sorted({self.lecture, *self.course.lectures.glob(f"{self.name[:2]}_*.ipynb")})
 
     @cached_property
     def notebooks(self):

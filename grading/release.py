@@ -99,7 +99,8 @@ def unit_table(course):
     rows = ["| unit | lecture | assignment | points |", "|---|---|---|---|"]
     for unit in course.units:
         assignment = unit.release_folder / unit.notebooks[0].path.name
-        rows.append(f"| {unit.name[:2]} {unit.title} | `{unit.lecture.relative_to(course.root)}` "
+        lectures = ", ".join(f"`{path.relative_to(course.root)}`" for path in unit.lectures)
+        rows.append(f"| {unit.name[:2]} {unit.title} | {lectures} "
                     f"| `{assignment.relative_to(course.root)}` | {unit.max_score:g} |")
     return "\n".join(rows) + "\n"
 

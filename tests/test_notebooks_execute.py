@@ -6,7 +6,7 @@ from nbclient import NotebookClient
 from grading.course import Course
 
 COURSE = Course()
-NOTEBOOKS = [path for unit in COURSE.units for path in [unit.lecture, *(n.path for n in unit.notebooks)]]
+NOTEBOOKS = [path for unit in COURSE.units for path in [*unit.lectures, *(n.path for n in unit.notebooks)]]
 
 pytestmark = pytest.mark.slow
 

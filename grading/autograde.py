@@ -12,7 +12,7 @@ import tempfile
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
-from grading import gradebook, verdict
+from grading import gradebook, sandbox, verdict
 from grading.course import CourseError
 from grading.release import build_release
 
@@ -41,12 +41,16 @@ def find_jobs(course, unit):
     return jobs, missing
 
 
-def autograde(course, assignment, jobs=None, limits=None, progress=sys.stderr):
+def autograde(course, assignment, jobs=None, limits=None, progress=sys.stderr, unsafe_no_isolation=False):
     """Grade every submission of the unit `assignment` in `course`; return (records, flags).
 
-    Raises CourseError, before grading anyone, when the unit's hidden checks are broken.
+    Raises CourseError, before grading anyone, when the unit's hidden checks are broken, or when
+    the sandbox cannot run here and `unsafe_no_isolation` does not accept that (fail closed).
     """
     unit = course.unit(assignment)
+    problem = sandbox.unavailable()
+    if problem and not unsafe_no_isolation:
+        raise CourseError(sandbox.refusal(problem))
     problems = [p for notebook in unit.notebooks for p in notebook.check_problems()]
     if problems:
         raise CourseError("the hidden checks are broken, so nobody was graded; fix the solution notebook:\n  "

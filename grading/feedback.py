@@ -52,6 +52,7 @@ def write_feedback(course, assignment):
         record = json.loads(path.read_text())
         out = course.feedback_path(assignment, record["student"], record["notebook"])
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(render(record))
+        # Whatever a record holds, its page is written, and the next student's too.
+        out.write_text(render(record), encoding="utf-8", errors="backslashreplace")
         written.append(out)
     return written

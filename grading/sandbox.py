@@ -12,7 +12,9 @@ import os
 import resource
 import shutil
 import signal
+import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +40,38 @@ class Limits:
 
 def bwrap_path():
     return shutil.which("bwrap") if sys.platform.startswith("linux") else None
+
+
+UNSAFE_FLAG = "--unsafe-no-isolation"
+
+
+def unavailable():
+    """Why the sandbox cannot run here (bubblewrap missing, or unable to start), or None when it can.
+
+    Starts the real worker once, in the real sandbox, with nothing to read: it exits at once.
+    """
+    if not bwrap_path():
+        return "bubblewrap (bwrap) is not installed"
+    with tempfile.TemporaryDirectory(prefix="grading-probe-") as scratch:
+        (Path(scratch) / "probe").write_text("")
+        try:
+            done = subprocess.run(command(scratch, 0, Limits()), cwd=scratch, env=environment(),
+                                  stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
+                                  preexec_fn=lambda: set_limits(Limits()))
+        except (OSError, subprocess.TimeoutExpired) as error:
+            return f"bubblewrap could not start the sandbox ({error})"
+    if done.returncode != 0:
+        said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        return f"bubblewrap could not start the sandbox ({said[-1] if said else f'exit code {done.returncode}'})"
+    return None
+
+
+def refusal(problem):
+    """The message autograde stops with when the sandbox is unavailable."""
+    return (f"refusing to grade: {problem}, so student code would run with this user's rights — it could "
+            "read the solutions and the gradebook, write outside its folder and use the network. Install "
+            "bubblewrap (apt-get install bubblewrap; on a container, allow user namespaces), or, knowing "
+            f"that every protection but the resource limits is lost, pass {UNSAFE_FLAG}.")
 
 
 def describe(limits=Limits()):

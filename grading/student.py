@@ -24,6 +24,12 @@ class GraderFault(Exception):
     """The grader's side failed (e.g. a hidden check passed arguments that cannot be sent)."""
 
 
+def clean(text):
+    """Text from the student's process as text any file can hold: lone surrogates and other
+    unencodable characters become backslash escapes (one of them once stopped every later page)."""
+    return str(text).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 class StudentProcess:
     def __init__(self, scratch, slot=0, limits=sandbox.Limits()):
         self.scratch, self.slot, self.limits = scratch, slot, limits
@@ -43,7 +49,7 @@ class StudentProcess:
         # The reply comes from the student's process: take only a bounded amount of it.
         defined, errors = reply.get("defined"), reply.get("errors")
         self.defined = {n for n in defined[:10_000] if isinstance(n, str)} if isinstance(defined, list) else set()
-        return [str(e)[:MAX_ERROR_CHARS] for e in errors[:MAX_ERRORS]] if isinstance(errors, list) else []
+        return [clean(e)[:MAX_ERROR_CHARS] for e in errors[:MAX_ERRORS]] if isinstance(errors, list) else []
 
     def defines(self, name):
         """Whether the student's cells left a function called `name` (as they reported at load time)."""
@@ -70,7 +76,7 @@ class StudentProcess:
                 self._answer_callback(reply, reply_arrays, callbacks)
                 continue
             if not reply.get("ok"):
-                raise SubmissionFault(f"{name}() raised {str(reply.get('error'))[:2000]}")
+                raise SubmissionFault(f"{name}() raised {clean(reply.get('error'))[:2000]}")
             try:
                 return wire.decode(reply.get("value"), reply_arrays)
             except wire.WireError as error:

@@ -3,11 +3,15 @@
 A scratch copy of unit 01 whose hidden checks are edited: one calls the student's function with
 keyword arguments (a callable among them), one fails at run time with a NameError of its own, one
 passes the student an argument the grader cannot send. A check with a name nothing defines is
-refused before anyone is graded. Everything runs through the real CLI and sandbox.
+refused before anyone is graded, and so is a batch on a machine where the sandbox cannot run,
+unless the instructor says, by name, that isolation may be lost. Everything runs through the real
+CLI and sandbox.
 """
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -27,7 +31,7 @@ UNDEFINED = ("J = numeric_jacobian(lambda v: A @ np.tanh(v) + c, x)",
 
 
 def course_with_checks(root, *edits):
-    """A course at `root` whose unit-01 hidden checks have the (old, new) `edits`, released."""
+    """A course at `root` whose unit-01 hidden checks have the (old, new) `edits` (if any), released."""
     bare_course_at(root)
     path = Course(root).unit(UNIT).solution_folder / NOTEBOOK
     source = nbformat.read(path, as_version=4)
@@ -101,3 +105,55 @@ def test_a_check_using_an_undefined_name_stops_the_batch_before_anyone_is_graded
     assert "hidden_test_numeric_jacobian" in done.stderr and "no_such_helper" in done.stderr
     assert "Traceback" not in done.stderr
     assert not Course(root).records.exists()
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory):
+    """A released unit-01 course with one honest submission, not yet graded."""
+    root = course_with_checks(tmp_path_factory.mktemp("course"))
+    submit(root, "alice", notebook())
+    return root
+
+
+def without_bwrap(fake_bin, script=None):
+    """An environment whose PATH has no bubblewrap, or a fake one running `script`."""
+    fake_bin.mkdir(exist_ok=True)
+    if script is not None:
+        (fake_bin / "bwrap").write_text(f"#!/bin/sh\n{script}\n")
+        (fake_bin / "bwrap").chmod(0o755)
+    return dict(os.environ, PATH=os.pathsep.join([str(fake_bin), str(Path(sys.executable).parent)]))
+
+
+def autograde_with(root, env, *flags):
+    return subprocess.run([sys.executable, "-m", "grading", "--root", str(root), "autograde", UNIT, *flags],
+                          capture_output=True, text=True, timeout=600, env=env)
+
+
+@pytest.mark.parametrize("script,words", [(None, "bubblewrap (bwrap) is not installed"),
+                                          ("echo 'bwrap: No permissions to create new namespace' >&2; exit 1",
+                                           "No permissions to create new namespace")])
+def test_autograde_refuses_to_grade_without_its_sandbox(released, tmp_path, script, words):
+    done = autograde_with(released, without_bwrap(tmp_path / "bin", script))
+    assert done.returncode != 0 and "refusing to grade" in done.stderr and words in done.stderr
+    assert "--unsafe-no-isolation" in done.stderr and "Traceback" not in done.stderr
+    assert not Course(released).records.exists()
+
+
+def test_the_unsafe_flag_grades_without_the_sandbox_and_says_so(released, tmp_path):
+    done = autograde_with(released, without_bwrap(tmp_path / "bin"), "--unsafe-no-isolation")
+    assert done.returncode == 0, done.stderr
+    assert "Isolation: NONE" in done.stdout
+    record = json.loads(Course(released).record_path(UNIT, "alice", NOTEBOOK).read_text())
+    assert record["score"] == record["max_score"]
+
+
+def test_a_lone_surrogate_in_a_students_error_stops_no_feedback_page(tmp_path):
+    root = course_with_checks(tmp_path / "course")
+    submit(root, "aaa-surrogate", notebook(plants=[("p = softmax(z)", "raise ValueError('\\ud800 broken')")]))
+    submit(root, "zzz-honest", notebook())
+    cli(root, "autograde", UNIT)
+    cli(root, "feedback", UNIT)
+    course = Course(root)
+    attacker = course.feedback_path(UNIT, "aaa-surrogate", NOTEBOOK).read_text()
+    assert "\\ud800 broken" in attacker
+    assert "Score: <strong>" in course.feedback_path(UNIT, "zzz-honest", NOTEBOOK).read_text()

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Installs the course into .venv and opens it: JupyterLab by default, `notebook` for Notebook 7.
+# Installs the course into .venv (and bubblewrap, for grading) and opens it: JupyterLab by default, `notebook` for Notebook 7.
 # Extra arguments go to Jupyter (e.g. --port 8890 --no-browser).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 app="lab"
 if [ "${1:-}" = "notebook" ] || [ "${1:-}" = "lab" ]; then app="$1"; shift; fi
+
+# The grading sandbox needs bubblewrap; a student's machine without root only loses grading.
+# shellcheck source=tools/debian_packages.sh
+source tools/debian_packages.sh
+install_debian_packages optional bubblewrap
 
 python3 -m venv .venv
 .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt

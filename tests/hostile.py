@@ -22,7 +22,7 @@ from pathlib import Path
 
 import nbformat
 
-from grading.course import REPO, Course
+from grading.course import REPO
 from tests.submissions import COURSE, answered, make_course
 
 UNIT = "01_matrix_calculus"
@@ -73,14 +73,14 @@ def wrong(*cells):
 
 
 def submit_notebook(root, student, nb, name=NOTEBOOK):
-    folder = Course(root).submitted / student / UNIT
+    folder = Path(root) / COURSE.submitted.name / student / UNIT
     folder.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, folder / name)
     return folder / name
 
 
 def submit_bytes(root, student, data, name=NOTEBOOK):
-    folder = Course(root).submitted / student / UNIT
+    folder = Path(root) / COURSE.submitted.name / student / UNIT
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_bytes(data if isinstance(data, bytes) else data.encode())
     return folder / name

@@ -43,9 +43,9 @@ class StudentProcess:
             sandbox.command(self.scratch, self.slot, self.limits), cwd=self.scratch, env=sandbox.environment(),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             preexec_fn=lambda: sandbox.set_limits(self.limits))
-        self._send({"op": "load", "sources": list(sources)}, [])
-        reply, _ = self._receive(time.monotonic() + self.limits.load_seconds, "running your notebook's cells",
-                                 self.limits.load_seconds)
+        deadline = time.monotonic() + self.limits.load_seconds
+        self._send({"op": "load", "sources": list(sources)}, [], deadline)
+        reply, _ = self._receive(deadline, "running your notebook's cells", self.limits.load_seconds)
         # The reply comes from the student's process: take only a bounded amount of it.
         defined, errors = reply.get("defined"), reply.get("errors")
         self.defined = {n for n in defined[:10_000] if isinstance(n, str)} if isinstance(defined, list) else set()
@@ -69,11 +69,11 @@ class StudentProcess:
         except wire.WireError as error:  # the grader's own arguments: a bug in the check
             raise GraderFault(f"cannot send arguments to {name}: {error}") from None
         deadline = time.monotonic() + self.limits.call_seconds
-        self._send({"op": "call", "name": name, "args": encoded, "kwargs": encoded_kwargs}, arrays)
+        self._send({"op": "call", "name": name, "args": encoded, "kwargs": encoded_kwargs}, arrays, deadline)
         for _ in range(MAX_CALLBACKS):
             reply, reply_arrays = self._receive(deadline, f"{name}()", self.limits.call_seconds)
             if reply.get("op") == "callback":
-                self._answer_callback(reply, reply_arrays, callbacks)
+                self._answer_callback(reply, reply_arrays, callbacks, deadline)
                 continue
             if not reply.get("ok"):
                 raise SubmissionFault(f"{name}() raised {clean(reply.get('error'))[:2000]}")
@@ -88,20 +88,24 @@ class StudentProcess:
             sandbox.kill(self.process)
             self.process = None
 
-    def _answer_callback(self, reply, arrays, callbacks):
+    def _answer_callback(self, reply, arrays, callbacks, deadline):
         index = reply.get("id")
         if not isinstance(index, int) or not 0 <= index < len(callbacks):
             raise SubmissionFault("the student process sent a malformed request")
+        sent = []
         try:
-            value = callbacks[index](*wire.decode(reply.get("args"), arrays))
-            sent = []
-            self._send({"ok": True, "value": wire.encode(value, sent)}, sent)
+            answer = {"ok": True, "value": wire.encode(callbacks[index](*wire.decode(reply.get("args"), arrays)), sent)}
         except Exception as error:  # the student passed the trusted function bad input
-            self._send({"ok": False, "error": f"{type(error).__name__}: {error}"[:500]}, [])
+            answer, sent = {"ok": False, "error": f"{type(error).__name__}: {error}"[:500]}, []
+        self._send(answer, sent, deadline)
 
-    def _send(self, header, arrays):
+    def _send(self, header, arrays, deadline):
         try:
-            wire.send(self.process.stdin.fileno(), header, arrays)
+            wire.send(self.process.stdin.fileno(), header, arrays, deadline)
+        except wire.Timeout:
+            self.close()
+            raise SubmissionFault("your code stopped reading what the grader sent it (a stalled process) "
+                                  "and was stopped at the time limit") from None
         except OSError:
             raise SubmissionFault(self._death_reason("before it could be sent its inputs")) from None
 

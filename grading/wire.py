@@ -32,16 +32,27 @@ class Timeout(WireError):
     """No complete message arrived before the deadline."""
 
 
-def send(fd, header, arrays=()):
+def send(fd, header, arrays=(), deadline=None):
+    """Write one message to `fd`; with a `deadline` (a time.monotonic() value), raise Timeout when
+    the other side stops reading before all of it is written, instead of blocking for ever."""
     header = dict(header, arrays=len(arrays))
     chunks = [_framed(json.dumps(header).encode())]
     for array in arrays:
         buffer = io.BytesIO()
         np.save(buffer, array, allow_pickle=False)
         chunks.append(_framed(buffer.getvalue()))
-    data = b"".join(chunks)
+    data = memoryview(b"".join(chunks))
+    if deadline is not None:
+        os.set_blocking(fd, False)
     while data:
-        data = data[os.write(fd, data):]
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([], [fd], [], remaining)[1]:
+                raise Timeout("the other side stopped reading before the time limit")
+        try:
+            data = data[os.write(fd, data):]
+        except BlockingIOError:
+            continue  # the pipe filled up between select and write: wait again
 
 
 def recv(fd, deadline=None):

@@ -157,3 +157,35 @@ def test_a_lone_surrogate_in_a_students_error_stops_no_feedback_page(tmp_path):
     attacker = course.feedback_path(UNIT, "aaa-surrogate", NOTEBOOK).read_text()
     assert "\\ud800 broken" in attacker
     assert "Score: <strong>" in course.feedback_path(UNIT, "zzz-honest", NOTEBOOK).read_text()
+
+
+STALL = r'''
+import sys, time
+from grading import wire as _wire
+
+_calls, _honest = [0], numeric_jacobian
+
+
+def numeric_jacobian(f, x, h=1e-5):
+    # On the grader's second call (f = exp(v) * sum(v), as large as its argument), ask it to
+    # evaluate f on 32 MB, then never read the answer.
+    _calls[0] += 1
+    if _calls[0] == 2:
+        out, arrays = sys._getframe(1).f_locals["out"], []
+        _wire.send(out, {"op": "callback", "id": 0, "args": _wire.encode([np.ones(4_000_000)], arrays)}, arrays)
+        time.sleep(3600)
+    return _honest(f, x, h)
+'''
+
+
+def test_a_student_who_stops_reading_cannot_stall_the_batch(tmp_path):
+    root = course_with_checks(tmp_path / "course")
+    submit(root, "aaa-stall", notebook(cells=[STALL]))
+    submit(root, "zzz-honest", notebook())
+    cli(root, "autograde", UNIT, "--jobs", "2")  # before the fix: blocked for ever in write()
+    course = Course(root)
+    stalled = json.loads(course.record_path(UNIT, "aaa-stall", NOTEBOOK).read_text())
+    exercise = next(e for e in stalled["exercises"] if e["grade_id"] == "test_numeric_jacobian")
+    assert exercise["points"] == 0 and "stopped reading" in exercise["reason"]
+    honest = json.loads(course.record_path(UNIT, "zzz-honest", NOTEBOOK).read_text())
+    assert honest["score"] == honest["max_score"]

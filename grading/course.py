@@ -95,8 +95,9 @@ class Unit:
 
     @property
     def lectures(self):
-        """Every lecture of the unit: its first one and any other lectures/NN_*.ipynb, in order."""
-        return sorted({self.lecture, *self.course.lectures.glob(f"{self.name[:2]}_*.ipynb")})
+        """Every lecture of the unit: the one named as the unit first, then any other lectures/NN_*.ipynb."""
+        others = sorted(set(self.course.lectures.glob(f"{self.name[:2]}_*.ipynb")) - {self.lecture})
+        return [self.lecture, *others]
 
     @cached_property
     def notebooks(self):

@@ -13,6 +13,10 @@ import time
 from grading import sandbox, wire
 
 MAX_CALLBACKS = 200_000
+# A callback's arguments may hold this many times the bytes of the largest array the call was
+# given (at least CALLBACK_FLOOR): a trusted function that broadcasts a huge argument could
+# otherwise make the grader allocate gigabytes.
+CALLBACK_GROWTH, CALLBACK_FLOOR = 16, 2**20
 MAX_ERRORS, MAX_ERROR_CHARS = 20, 2000  # cell errors kept from one load
 
 
@@ -70,10 +74,11 @@ class StudentProcess:
             raise GraderFault(f"cannot send arguments to {name}: {error}") from None
         deadline = time.monotonic() + self.limits.call_seconds
         self._send({"op": "call", "name": name, "args": encoded, "kwargs": encoded_kwargs}, arrays, deadline)
+        allowed = max(CALLBACK_FLOOR, CALLBACK_GROWTH * max((a.nbytes for a in arrays), default=0))
         for _ in range(MAX_CALLBACKS):
             reply, reply_arrays = self._receive(deadline, f"{name}()", self.limits.call_seconds)
             if reply.get("op") == "callback":
-                self._answer_callback(reply, reply_arrays, callbacks, deadline)
+                self._answer_callback(name, reply, reply_arrays, callbacks, deadline, allowed)
                 continue
             if not reply.get("ok"):
                 raise SubmissionFault(f"{name}() raised {clean(reply.get('error'))[:2000]}")
@@ -88,13 +93,18 @@ class StudentProcess:
             sandbox.kill(self.process)
             self.process = None
 
-    def _answer_callback(self, reply, arrays, callbacks, deadline):
+    def _answer_callback(self, name, reply, arrays, callbacks, deadline, allowed):
         index = reply.get("id")
         if not isinstance(index, int) or not 0 <= index < len(callbacks):
             raise SubmissionFault("the student process sent a malformed request")
+        try:
+            args = wire.decode(reply.get("args"), arrays, budget=[allowed])
+        except wire.WireError as error:
+            raise SubmissionFault(f"{name}() called the function it was given with arguments it cannot take "
+                                  f"({error}): call it with inputs like the ones you were given") from None
         sent = []
         try:
-            answer = {"ok": True, "value": wire.encode(callbacks[index](*wire.decode(reply.get("args"), arrays)), sent)}
+            answer = {"ok": True, "value": wire.encode(callbacks[index](*args), sent)}
         except Exception as error:  # the student passed the trusted function bad input
             answer, sent = {"ok": False, "error": f"{type(error).__name__}: {error}"[:500]}, []
         self._send(answer, sent, deadline)

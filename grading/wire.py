@@ -123,8 +123,13 @@ def encode(value, arrays, callbacks=None, depth=0):
     raise WireError(f"a value of type {type(value).__name__}, which is not a number, array, list or tuple")
 
 
-def decode(data, arrays, make_callback=None, depth=0):
-    """Inverse of :func:`encode`; callback handles become ``make_callback(index)``."""
+def decode(data, arrays, make_callback=None, depth=0, budget=None):
+    """Inverse of :func:`encode`; callback handles become ``make_callback(index)``.
+
+    Every reference to an array counts its bytes against MAX_MESSAGE: a small message that names
+    one array thousands of times would otherwise decode to gigabytes once anything copies it.
+    """
+    budget = [MAX_MESSAGE] if budget is None else budget
     if depth > MAX_DEPTH:
         raise WireError("value nested too deeply")
     if data is None or isinstance(data, (bool, int, float, str)):
@@ -132,12 +137,15 @@ def decode(data, arrays, make_callback=None, depth=0):
     if isinstance(data, dict) and len(data) == 1:
         (kind, inner), = data.items()
         if kind == "array" and isinstance(inner, int) and 0 <= inner < len(arrays):
+            budget[0] -= arrays[inner].nbytes
+            if budget[0] < 0:
+                raise WireError("the value refers to more bytes of arrays than it may")
             return arrays[inner]
         if kind in ("list", "tuple") and isinstance(inner, list) and len(inner) <= MAX_ITEMS:
-            items = [decode(v, arrays, make_callback, depth + 1) for v in inner]
+            items = [decode(v, arrays, make_callback, depth + 1, budget) for v in inner]
             return tuple(items) if kind == "tuple" else items
         if kind == "dict" and isinstance(inner, dict) and len(inner) <= MAX_ITEMS:
-            return {k: decode(v, arrays, make_callback, depth + 1) for k, v in inner.items()}
+            return {k: decode(v, arrays, make_callback, depth + 1, budget) for k, v in inner.items()}
         if kind == "callback" and make_callback is not None and isinstance(inner, int):
             return make_callback(inner)
         if kind == "generator" and isinstance(inner, dict):

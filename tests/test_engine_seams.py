@@ -168,12 +168,22 @@ _calls, _honest = [0], numeric_jacobian
 
 def numeric_jacobian(f, x, h=1e-5):
     # On the grader's second call (f = exp(v) * sum(v), as large as its argument), ask it to
-    # evaluate f on 32 MB, then never read the answer.
+    # evaluate f on 800 KB (within what a callback may take), then never read the answer.
     _calls[0] += 1
     if _calls[0] == 2:
         out, arrays = sys._getframe(1).f_locals["out"], []
-        _wire.send(out, {"op": "callback", "id": 0, "args": _wire.encode([np.ones(4_000_000)], arrays)}, arrays)
+        _wire.send(out, {"op": "callback", "id": 0, "args": _wire.encode([np.ones(100_000)], arrays)}, arrays)
         time.sleep(3600)
+    return _honest(f, x, h)
+'''
+
+
+HUGE_CALLBACK = r'''
+_honest = numeric_jacobian
+
+
+def numeric_jacobian(f, x, h=1e-5):
+    f(np.ones(4_000_000))  # 32 MB: a trusted function that broadcasts it would cost the grader gigabytes
     return _honest(f, x, h)
 '''
 
@@ -181,9 +191,13 @@ def numeric_jacobian(f, x, h=1e-5):
 def test_a_student_who_stops_reading_cannot_stall_the_batch(tmp_path):
     root = course_with_checks(tmp_path / "course")
     submit(root, "aaa-stall", notebook(cells=[STALL]))
+    submit(root, "bbb-huge-callback", notebook(cells=[HUGE_CALLBACK]))
     submit(root, "zzz-honest", notebook())
     cli(root, "autograde", UNIT, "--jobs", "2")  # before the fix: blocked for ever in write()
     course = Course(root)
+    huge = json.loads(course.record_path(UNIT, "bbb-huge-callback", NOTEBOOK).read_text())
+    exercise = next(e for e in huge["exercises"] if e["grade_id"] == "test_numeric_jacobian")
+    assert exercise["points"] == 0 and "arguments it cannot take" in exercise["reason"]
     stalled = json.loads(course.record_path(UNIT, "aaa-stall", NOTEBOOK).read_text())
     exercise = next(e for e in stalled["exercises"] if e["grade_id"] == "test_numeric_jacobian")
     assert exercise["points"] == 0 and "stopped reading" in exercise["reason"]

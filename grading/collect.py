@@ -8,8 +8,11 @@ The submission time is stamped here, on the instructor's side, never taken from 
 import os
 import re
 import shutil
+import sys
 import tempfile
+import unicodedata
 import zipfile
+from collections import defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -19,17 +22,22 @@ MAX_UNZIPPED_BYTES = 2 * 2**30
 
 
 def student_id(relative):
-    """The student id a file at `relative` (a path inside the collected folder) belongs to."""
+    """The student id a file at `relative` (a path inside the collected folder) belongs to, or ""
+    when its name holds nothing usable. Letters of any script are kept (NFC-normalised, so that
+    the same name typed two ways is one id); anything else becomes "-"."""
     parts = Path(relative).parts
     name = parts[0] if len(parts) > 1 else Path(parts[0]).stem
-    student = re.sub(r"[^A-Za-z0-9.-]+", "-", name.split("_")[0].strip()).strip("-.")
-    if not student:
-        raise ValueError(f"cannot tell whose submission {relative} is: name it <student>.ipynb or put it in a folder <student>/")
-    return student
+    name = unicodedata.normalize("NFC", name.split("_")[0].strip())
+    return re.sub(r"[^\w.-]+", "-", name).strip("-._")
 
 
 def collect(course, assignment, source):
-    """Copy every notebook of `source` (folder or .zip) into submitted/; return [(student, notebook path)]."""
+    """Copy every notebook of `source` (folder or .zip) into submitted/; return [(student, notebook path)].
+
+    A notebook whose owner cannot be told, and notebooks of different folders or files that read
+    as the same student, are skipped (never merged, never overwriting each other) and reported on
+    stderr; the rest are collected.
+    """
     source = Path(source)
     notebooks = [notebook.path for notebook in course.unit(assignment).notebooks]
     with tempfile.TemporaryDirectory() as unpacked:
@@ -42,18 +50,49 @@ def collect(course, assignment, source):
             raise CourseError(f"{source} is neither a folder nor a zip file")
         stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
         collected = {}
-        for path in _notebooks(folder):
-            student = student_id(path.relative_to(folder))
-            target_folder = course.submitted / student / assignment
-            # One notebook per unit: whatever the file is called, it is that notebook.
-            name = path.name if any(n.name == path.name for n in notebooks) else notebooks[0].name
-            if student in collected and len(notebooks) == 1:
-                print(f"warning: several notebooks for {student}; keeping {path.relative_to(folder)}")
-            target_folder.mkdir(parents=True, exist_ok=True)
-            shutil.copy(path, target_folder / name)
-            (target_folder / "timestamp.txt").write_text(stamp)
-            collected[student] = target_folder / name
+        for student, paths in _by_student(folder).items():
+            for path in paths:
+                target_folder = course.submitted / student / assignment
+                # One notebook per unit: whatever the file is called, it is that notebook.
+                name = path.name if any(n.name == path.name for n in notebooks) else notebooks[0].name
+                if student in collected and len(notebooks) == 1:
+                    print(f"warning: several notebooks for {student}; keeping {path.relative_to(folder)}",
+                          file=sys.stderr)
+                target_folder.mkdir(parents=True, exist_ok=True)
+                shutil.copy(path, target_folder / name)
+                (target_folder / "timestamp.txt").write_text(stamp)
+                collected[student] = target_folder / name
     return sorted(collected.items())
+
+
+def _by_student(folder):
+    """{student: [notebook paths]} of `folder`, leaving out (and reporting) what cannot be told apart."""
+    owners = defaultdict(lambda: defaultdict(list))  # student -> top-level entry -> paths
+    for path in _notebooks(folder):
+        relative = path.relative_to(folder)
+        student = student_id(relative)
+        if not student:
+            print(f"skipped {relative}: cannot tell whose submission it is (name it <student>.ipynb or put it "
+                  "in a folder <student>/)", file=sys.stderr)
+            continue
+        owners[student][_lms_id(relative)].append(path)
+    students = {}
+    for student, by_lms_id in owners.items():
+        if len(by_lms_id) > 1:  # two people of one name, as the LMS's own ids say
+            print(f"skipped the submissions of LMS users {', '.join(sorted(by_lms_id))}: they all read as "
+                  f"student {student!r}, so none was collected; rename them so that each id is one "
+                  "person's", file=sys.stderr)
+            continue
+        students[student] = [path for paths in by_lms_id.values() for path in paths]
+    return students
+
+
+def _lms_id(relative):
+    """The LMS's own user id in an LMS download's name (Moodle's participant id, Canvas's user id:
+    the first all-digit field after the name), or "" when the name has none."""
+    parts = Path(relative).parts
+    name = parts[0] if len(parts) > 1 else Path(parts[0]).stem
+    return next((field for field in name.split("_")[1:] if field.isdigit()), "")
 
 
 def _notebooks(folder):

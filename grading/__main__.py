@@ -28,6 +28,13 @@ def main(argv=None):
     autograde = commands.add_parser("autograde", help="grade every submission of a unit")
     autograde.add_argument("unit")
     autograde.add_argument("--jobs", type=int, default=None, help="parallel workers (default: all cores)")
+    for name, help_text in [("call", "one call of a student's function"),
+                            ("load", "running a notebook's cells"),
+                            ("exercise", "all the calls of one exercise's hidden checks"),
+                            ("submission", "a whole notebook")]:
+        default = getattr(sandbox.Limits(), f"{name}_seconds")
+        autograde.add_argument(f"--{name}-seconds", type=float, default=default,
+                               help=f"wall-clock limit for {help_text} (default {default:g})")
     autograde.add_argument(sandbox.UNSAFE_FLAG, action="store_true",
                            help="grade even without the sandbox (bubblewrap): student code then runs with your rights")
     feedback = commands.add_parser("feedback", help="write feedback pages from the last autograde")
@@ -53,8 +60,10 @@ def run(course, args):
         print(f"collected {len(collected)} submissions into {course.submitted.name}/*/{args.unit}/")
     elif args.command == "autograde":
         from grading.autograde import autograde
-        print(sandbox.describe())
-        records, flags = autograde(course, args.unit, jobs=args.jobs, unsafe_no_isolation=args.unsafe_no_isolation)
+        limits = {f"{name}_seconds": getattr(args, f"{name}_seconds") for name in ("call", "load", "exercise", "submission")}
+        print(sandbox.describe(sandbox.Limits(**limits)))
+        records, flags = autograde(course, args.unit, jobs=args.jobs, limits=limits,
+                                   unsafe_no_isolation=args.unsafe_no_isolation)
         for record in records:
             print(f"{record['student']:>20}  {record['score']:g}/{record['max_score']:g}  {record['notebook']}")
         for flag in flags:

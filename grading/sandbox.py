@@ -30,6 +30,8 @@ class Limits:
 
     call_seconds: float = 30.0  # one call of a student function
     load_seconds: float = 120.0  # running the notebook's cells (ungraded training cells included)
+    exercise_seconds: float = 90.0  # all the calls of one exercise's hidden checks together
+    submission_seconds: float = 600.0  # the whole notebook: loads and every exercise
     cpu_seconds: int = 300  # CPU time of the whole student process
     memory_bytes: int = 2 * 2**30  # address space
     processes: int = 32  # processes and threads of the sandbox's own uid (root only)
@@ -77,7 +79,8 @@ def refusal(problem):
 def describe(limits=Limits()):
     """One paragraph saying what isolation grading has on this machine, and what is missing."""
     rlimits = (f"limits: {limits.load_seconds:g} s to run the notebook's cells, {limits.call_seconds:g} s per "
-               f"call, {limits.cpu_seconds} s CPU, "
+               f"call, {limits.exercise_seconds:g} s per exercise, {limits.submission_seconds:g} s per notebook, "
+               f"{limits.cpu_seconds} s CPU, "
                f"{limits.memory_bytes // 2**20} MiB memory, {limits.file_bytes // 2**20} MiB per file "
                f"(student output included), {limits.open_files} open files")
     if not bwrap_path():

@@ -39,17 +39,41 @@ class StudentProcess:
         self.scratch, self.slot, self.limits = scratch, slot, limits
         self.process = None
         self.defined = set()
+        self.load_failure = None  # why running the cells failed: it would fail again, so it is not retried
+        self.budget_end = time.monotonic() + limits.submission_seconds  # nothing runs after this
+        self.exercise_end = self.budget_end  # calls of the current exercise stop here
 
     def start(self, sources):
         """Start a fresh process and run `sources` (the notebook's cells) in it; return the cell errors."""
         self.close()
+        if self.load_failure:
+            raise SubmissionFault(self.load_failure)
+        try:
+            return self._load(list(sources))
+        except SubmissionFault as fault:
+            self.load_failure = str(fault)
+            raise
+
+    def _load(self, sources):
         self.process = subprocess.Popen(
             sandbox.command(self.scratch, self.slot, self.limits), cwd=self.scratch, env=sandbox.environment(),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             preexec_fn=lambda: sandbox.set_limits(self.limits))
-        deadline = time.monotonic() + self.limits.load_seconds
-        self._send({"op": "load", "sources": list(sources)}, [], deadline)
-        reply, _ = self._receive(deadline, "running your notebook's cells", self.limits.load_seconds)
+        what = "running your notebook's cells"
+        deadline, late = self._deadline(self.limits.load_seconds, self.budget_end, what)
+        self._send({"op": "load", "sources": sources}, [], deadline)
+        running = None
+        for _ in range(len(sources) + 2):  # one "running" message per cell, then the reply
+            try:
+                reply, _ = self._receive(deadline, what, late)
+            except SubmissionFault as fault:
+                if running is None or not 0 <= running < len(sources):
+                    raise
+                first_line = next((line.strip() for line in sources[running].splitlines() if line.strip()), "")
+                raise SubmissionFault(f"{fault}; the cell still running began with: {first_line[:120]}") from None
+            if reply.get("op") != "running":
+                break
+            running = reply.get("cell")
         # The reply comes from the student's process: take only a bounded amount of it.
         defined, errors = reply.get("defined"), reply.get("errors")
         self.defined = {n for n in defined[:10_000] if isinstance(n, str)} if isinstance(defined, list) else set()
@@ -72,11 +96,12 @@ class StudentProcess:
             encoded_kwargs = wire.encode(dict(kwargs or {}), arrays, callbacks)
         except wire.WireError as error:  # the grader's own arguments: a bug in the check
             raise GraderFault(f"cannot send arguments to {name}: {error}") from None
-        deadline = time.monotonic() + self.limits.call_seconds
+        what = f"{name}()"
+        deadline, late = self._deadline(self.limits.call_seconds, min(self.exercise_end, self.budget_end), what)
         self._send({"op": "call", "name": name, "args": encoded, "kwargs": encoded_kwargs}, arrays, deadline)
         allowed = max(CALLBACK_FLOOR, CALLBACK_GROWTH * max((a.nbytes for a in arrays), default=0))
         for _ in range(MAX_CALLBACKS):
-            reply, reply_arrays = self._receive(deadline, f"{name}()", self.limits.call_seconds)
+            reply, reply_arrays = self._receive(deadline, what, late)
             if reply.get("op") == "callback":
                 self._answer_callback(name, reply, reply_arrays, callbacks, deadline, allowed)
                 continue
@@ -119,13 +144,19 @@ class StudentProcess:
         except OSError:
             raise SubmissionFault(self._death_reason("before it could be sent its inputs")) from None
 
-    def _receive(self, deadline, what, seconds):
+    def _deadline(self, seconds, budget_end, what):
+        """(deadline, what to say when it passes): `seconds` from now, or the budget's end if sooner."""
+        if time.monotonic() + seconds <= budget_end:
+            return time.monotonic() + seconds, f"{what} did not finish within {seconds:g} s"
+        return budget_end, (f"{what} ran past the time this submission may take (each exercise "
+                            f"{self.limits.exercise_seconds:g} s, the whole notebook {self.limits.submission_seconds:g} s)")
+
+    def _receive(self, deadline, what, late):
         try:
             return wire.recv(self.process.stdout.fileno(), deadline)
         except wire.Timeout:
             self.close()
-            raise SubmissionFault(f"{what} did not finish within {seconds:g} s "
-                                  "(an endless loop, or far too slow)") from None
+            raise SubmissionFault(f"{late} (an endless loop, or far too slow)") from None
         except wire.WireError as error:
             try:  # the sandbox closes the pipe a moment before it exits: give it that moment
                 self.process.wait(timeout=1)

@@ -58,7 +58,11 @@ def grade_submission(job):
             for exercise in solution.exercises:
                 if submission.unreadable:
                     outcome = Outcome(f"Not graded: {submission.unreadable}")
+                elif time.monotonic() >= process.budget_end:
+                    outcome = Outcome(f"Not graded: the earlier exercises used up the {limits.submission_seconds:g} s "
+                                      "this notebook may take in all (are some of your functions far too slow?)")
                 else:
+                    process.exercise_end = time.monotonic() + limits.exercise_seconds
                     outcome = _run_exercise(exercise, trusted, process, solution.setup_sources,
                                             submission.sources, problems)
                 exercises.append(outcome.record(exercise))

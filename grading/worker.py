@@ -7,7 +7,8 @@ limit. Nothing here is trusted by the grader: a student can rewrite this module'
 their notebook, and all they gain is the power to return values of their choosing, which they had.
 
 Operations:
-- ``load``: run the given sources in one namespace, cell by cell; report each cell's error;
+- ``load``: run the given sources in one namespace, cell by cell (saying which one starts); report
+  each cell's error;
 - ``call``: call a function of that namespace with decoded arguments; arguments that are callback
   handles become functions that ask the grader to evaluate them.
 """
@@ -48,7 +49,10 @@ def main():
         except wire.WireError:
             return  # the grader is gone
         if header.get("op") == "load":
-            errors = [_run_cell(source, index, namespace) for index, source in enumerate(header["sources"])]
+            errors = []
+            for index, source in enumerate(header["sources"]):
+                wire.send(out, {"op": "running", "cell": index})  # so a cell that never ends can be named
+                errors.append(_run_cell(source, index, namespace))
             defined = sorted(name for name, value in namespace.items() if callable(value))
             wire.send(out, {"errors": [e for e in errors if e], "defined": defined})
         elif header.get("op") == "call":

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -201,5 +202,40 @@ def test_a_student_who_stops_reading_cannot_stall_the_batch(tmp_path):
     stalled = json.loads(course.record_path(UNIT, "aaa-stall", NOTEBOOK).read_text())
     exercise = next(e for e in stalled["exercises"] if e["grade_id"] == "test_numeric_jacobian")
     assert exercise["points"] == 0 and "stopped reading" in exercise["reason"]
+    honest = json.loads(course.record_path(UNIT, "zzz-honest", NOTEBOOK).read_text())
+    assert honest["score"] == honest["max_score"]
+
+
+ENDLESS = "while True:\n    pass"
+SLEEPY = r'''
+import time
+_honest = softmax_jacobian
+
+
+def softmax_jacobian(z):
+    time.sleep(1.5)  # right, but each of the 3 calls takes 1.5 s
+    return _honest(z)
+'''
+
+
+def test_budgets_bound_a_slow_submission_and_a_stuck_cell_is_run_once_and_named(tmp_path):
+    root = course_with_checks(tmp_path / "course")
+    submit(root, "aaa-endless", notebook(cells=[ENDLESS]))
+    submit(root, "bbb-sleepy", notebook(cells=[SLEEPY]))
+    submit(root, "zzz-honest", notebook())
+    started = time.monotonic()
+    cli(root, "autograde", UNIT, "--jobs", "1", "--load-seconds", "5", "--exercise-seconds", "3")
+    # One load of the endless notebook (5 s), not one per exercise (4 x 5 s), plus the others.
+    assert time.monotonic() - started < 60
+    course = Course(root)
+    endless = json.loads(course.record_path(UNIT, "aaa-endless", NOTEBOOK).read_text())
+    assert endless["score"] == 0
+    assert all("did not finish within 5 s" in e["reason"] and "began with: while True:" in e["reason"]
+               for e in endless["exercises"])
+    sleepy = {e["grade_id"]: e for e in json.loads(course.record_path(UNIT, "bbb-sleepy", NOTEBOOK).read_text())[
+        "exercises"]}
+    assert sleepy["test_softmax_jacobian"]["points"] == 0
+    assert "ran past the time this submission may take" in sleepy["test_softmax_jacobian"]["reason"]
+    assert sleepy["test_score_and_grads"]["passed"]
     honest = json.loads(course.record_path(UNIT, "zzz-honest", NOTEBOOK).read_text())
     assert honest["score"] == honest["max_score"]

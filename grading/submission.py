@@ -3,13 +3,16 @@
 Grading goes by the contract (function names), not by cell positions or metadata, so a student who
 reorders, duplicates or retypes cells or strips metadata still has their functions found; only the
 cells that are the release's own locked cells (tests, setup) are left out, since the trusted setup
-replaces the latter and the hidden checks replace the former. IPython syntax (magics) is left for
+replaces the latter and the hidden checks replace the former, and the cells tagged
+``skip-when-grading`` (training runs and dashboards that no graded function needs: running them
+for every student would cost minutes and prove nothing). IPython syntax (magics) is left for
 the sandboxed worker to translate: parsing it costs time, and that time is the student's.
 """
 import json
 from dataclasses import dataclass, field
 
 MAX_NOTEBOOK_BYTES = 20 * 2**20
+SKIP_TAG = "skip-when-grading"
 
 
 @dataclass
@@ -64,7 +67,8 @@ def read_submission(path, locked_sources, locked_ids):
             meta.get("nbgrader"), dict) else None
         if not isinstance(grade_id, str):
             grade_id = None  # metadata is the student's too: anything but a name means no name
-        if grade_id in locked_ids or _normalise(source) in locked:
+        tags = meta.get("tags") if isinstance(meta, dict) else None
+        if grade_id in locked_ids or _normalise(source) in locked or (isinstance(tags, list) and SKIP_TAG in tags):
             continue
         submission.sources.append(source)
     return submission

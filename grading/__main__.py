@@ -35,6 +35,9 @@ def main(argv=None):
         default = getattr(sandbox.Limits(), f"{name}_seconds")
         autograde.add_argument(f"--{name}-seconds", type=float, default=default,
                                help=f"wall-clock limit for {help_text} (default {default:g})")
+    autograde.add_argument("--force", action="store_true",
+                           help="grade again the submissions whose notebook, solution and limits are unchanged "
+                                "since their last grading (default: keep those records)")
     autograde.add_argument(sandbox.UNSAFE_FLAG, action="store_true",
                            help="grade even without the sandbox (bubblewrap): student code then runs with your rights")
     feedback = commands.add_parser("feedback", help="write feedback pages from the last autograde")
@@ -47,6 +50,9 @@ def main(argv=None):
         run(Course(args.root), args)
     except CourseError as error:
         sys.exit(f"python -m grading {args.command}: {error}")
+    except KeyboardInterrupt:
+        sys.exit(f"python -m grading {args.command}: interrupted. What was finished is kept (autograde: the "
+                 "records of the submissions graded so far; run it again to grade the rest).")
 
 
 def run(course, args):
@@ -62,7 +68,7 @@ def run(course, args):
         from grading.autograde import autograde
         limits = {f"{name}_seconds": getattr(args, f"{name}_seconds") for name in ("call", "load", "exercise", "submission")}
         print(sandbox.describe(sandbox.Limits(**limits)))
-        records, flags = autograde(course, args.unit, jobs=args.jobs, limits=limits,
+        records, flags = autograde(course, args.unit, jobs=args.jobs, limits=limits, force=args.force,
                                    unsafe_no_isolation=args.unsafe_no_isolation)
         for record in records:
             print(f"{record['student']:>20}  {record['score']:g}/{record['max_score']:g}  {record['notebook']}")

@@ -4,6 +4,7 @@ Only this coordinating process writes anything lasting: the result records
 (``graded/<assignment>/<student>/<notebook>.json``) and the gradebook. Workers run
 :func:`grading.verdict.grade_submission`, one submission in, one plain record out.
 """
+import hashlib
 import json
 import multiprocessing
 import os
@@ -11,6 +12,7 @@ import sys
 import tempfile
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
 
 from grading import gradebook, sandbox, verdict
 from grading.course import CourseError
@@ -41,11 +43,14 @@ def find_jobs(course, unit):
     return jobs, missing
 
 
-def autograde(course, assignment, jobs=None, limits=None, progress=sys.stderr, unsafe_no_isolation=False):
+def autograde(course, assignment, jobs=None, limits=None, progress=sys.stderr, unsafe_no_isolation=False,
+              force=False):
     """Grade every submission of the unit `assignment` in `course`; return (records, flags).
 
-    Raises CourseError, before grading anyone, when the unit's hidden checks are broken, or when
-    the sandbox cannot run here and `unsafe_no_isolation` does not accept that (fail closed).
+    Each record is written as soon as its submission is graded, so an interrupted batch keeps what
+    it finished; a later run reuses a record whose submission, solution and limits are unchanged,
+    unless `force`. Raises CourseError, before grading anyone, when the unit's hidden checks are
+    broken, or when the sandbox cannot run here and `unsafe_no_isolation` does not accept that.
     """
     unit = course.unit(assignment)
     problem = sandbox.unavailable()
@@ -56,8 +61,14 @@ def autograde(course, assignment, jobs=None, limits=None, progress=sys.stderr, u
         raise CourseError("the hidden checks are broken, so nobody was graded; fix the solution notebook:\n  "
                           + "\n  ".join(problems))
     work, records = find_jobs(course, unit)
+    previous = _previous_scores(course.records / assignment)
     for job in work:
         job["limits"] = limits or {}
+        job["fingerprint"] = _fingerprint(job)
+    finished = [] if force else [r for r in map(lambda job: _finished(course, job), work) if r]
+    done_before = {(r["student"], r["notebook"]) for r in finished}
+    work = [job for job in work if (job["student"], job["notebook"]) not in done_before]
+    records += finished
     if not gradebook.knows(course, assignment):
         # The gradebook learns the assignment's cells the way nbgrader does: by generating it.
         with tempfile.TemporaryDirectory() as scratch:
@@ -69,21 +80,52 @@ def autograde(course, assignment, jobs=None, limits=None, progress=sys.stderr, u
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                              initializer=_take_slot, initargs=(slots,)) as pool:
         futures = {pool.submit(_grade, job): job for job in work}
-        for done, future in enumerate(as_completed(futures), 1):
-            records.append(_result_or_error(future, futures[future]))
-            _show_progress(progress, done, len(work))
+        try:
+            for done, future in enumerate(as_completed(futures), 1):
+                record = dict(_result_or_error(future, futures[future]), fingerprint=futures[future]["fingerprint"])
+                _write_record(course, record)
+                records.append(record)
+                _show_progress(progress, done, len(work))
+        except KeyboardInterrupt:  # what is written stays; nothing more is started
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
     records.sort(key=lambda r: (r["student"], r["notebook"]))
-    previous = _previous_scores(course.records / assignment)
     for record in records:
-        path = course.record_path(assignment, record["student"], record["notebook"])
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(record, indent=1))
+        if "fingerprint" not in record:  # a notebook that was not submitted: nothing to reuse later
+            _write_record(course, record)
     flags = gradebook.record(course, records, _timestamps(course, assignment), previous)
     flags += [f"{r['student']} {e['grade_id']}: not graded, the grader failed (the student is not charged; "
               f"fix it and grade again): {e['internal_error']}"
               for r in records for e in r["exercises"] if e.get("internal_error")]
     course.flags_path(assignment).write_text("".join(f"{flag}\n" for flag in flags))
     return records, flags
+
+
+def _fingerprint(job):
+    """What a record depends on: the submitted notebook, the solution notebook and the limits."""
+    digest = hashlib.sha256()
+    for path in (job["submission"], job["solution"]):
+        digest.update(Path(path).read_bytes())
+    digest.update(json.dumps(job["limits"], sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def _finished(course, job):
+    """The record of an earlier run for `job` when its inputs are unchanged since, else None."""
+    path = course.record_path(job["assignment"], job["student"], job["notebook"])
+    try:
+        record = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    if record.get("fingerprint") != job["fingerprint"] or any(e.get("internal_error") for e in record["exercises"]):
+        return None
+    return record
+
+
+def _write_record(course, record):
+    path = course.record_path(record["assignment"], record["student"], record["notebook"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=1))
 
 
 def _take_slot(slots):

@@ -251,7 +251,7 @@ def batch(tmp_path_factory):
     assert collected.returncode == 0, collected.stderr
 
     first, first_flags = autograde(Course(root), UNIT, jobs=2, limits=LIMITS, progress=None)
-    second, second_flags = autograde(Course(root), UNIT, jobs=2, limits=LIMITS, progress=None)
+    second, second_flags = autograde(Course(root), UNIT, jobs=2, limits=LIMITS, progress=None, force=True)
     feedback = _cli("feedback", UNIT, root=root)
     assert feedback.returncode == 0, feedback.stderr
     gradebook.export(Course(root), root / "grades.csv")

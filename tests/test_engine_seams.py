@@ -239,3 +239,36 @@ def test_budgets_bound_a_slow_submission_and_a_stuck_cell_is_run_once_and_named(
     assert sleepy["test_score_and_grads"]["passed"]
     honest = json.loads(course.record_path(UNIT, "zzz-honest", NOTEBOOK).read_text())
     assert honest["score"] == honest["max_score"]
+
+
+def test_an_interrupted_batch_keeps_what_it_finished_and_a_rerun_grades_only_what_changed(tmp_path):
+    import signal
+
+    root = course_with_checks(tmp_path / "course")
+    submit(root, "aaa-honest", notebook())
+    submit(root, "zzz-endless", notebook(cells=[ENDLESS]))
+    course = Course(root)
+    honest_record = course.record_path(UNIT, "aaa-honest", NOTEBOOK)
+    batch = subprocess.Popen([sys.executable, "-m", "grading", "--root", str(root), "autograde", UNIT,
+                              "--jobs", "1", "--load-seconds", "8"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not honest_record.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    os.killpg(batch.pid, signal.SIGINT)  # the instructor presses Ctrl-C while the endless notebook loads
+    _, said = batch.communicate(timeout=30)
+    assert batch.returncode != 0 and b"interrupted" in said
+    first = json.loads(honest_record.read_text())
+    assert first["score"] == first["max_score"]
+
+    cli(root, "autograde", UNIT, "--jobs", "1", "--load-seconds", "8")
+    assert json.loads(honest_record.read_text()) == first  # reused: same notebook, solution and limits
+    assert json.loads(course.record_path(UNIT, "zzz-endless", NOTEBOOK).read_text())["score"] == 0
+
+    submit_again = Course(root).submitted / "aaa-honest" / UNIT / NOTEBOOK
+    nbformat.write(notebook(plants=[("p = softmax(z)", "p = softmax(z) * 0")]), submit_again)
+    cli(root, "autograde", UNIT, "--jobs", "1", "--load-seconds", "8")
+    changed = json.loads(honest_record.read_text())
+    assert changed["score"] < changed["max_score"]  # graded again: the notebook changed
+    cli(root, "autograde", UNIT, "--jobs", "1", "--load-seconds", "8", "--force")
+    assert json.loads(honest_record.read_text())["seconds"] != changed["seconds"]

@@ -59,8 +59,8 @@ def recv(fd, deadline=None):
     """Read one message from `fd`; `deadline` is a time.monotonic() value or None for no limit."""
     try:
         header = json.loads(_read_frame(fd, deadline, MAX_HEADER))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise WireError(f"unreadable message header ({error})") from None
+    except (ValueError, RecursionError, MemoryError) as error:  # JSON errors are ValueErrors too
+        raise WireError(f"unreadable message header ({type(error).__name__})") from None
     if not isinstance(header, dict) or not isinstance(header.get("arrays"), int):
         raise WireError("message header is not a dict with an array count")
     if not 0 <= header["arrays"] <= MAX_ITEMS:
@@ -71,8 +71,8 @@ def recv(fd, deadline=None):
         budget -= len(frame)
         try:
             array = np.load(io.BytesIO(frame), allow_pickle=False)
-        except ValueError as error:
-            raise WireError(f"unreadable array ({error})") from None
+        except (ValueError, EOFError, OSError, MemoryError) as error:
+            raise WireError(f"unreadable array ({type(error).__name__}: {str(error)[:200]})") from None
         if not isinstance(array, np.ndarray) or array.dtype.kind not in NUMBER_KINDS:
             raise WireError("an array of something other than numbers")
         arrays.append(array)

@@ -55,3 +55,23 @@ def test_a_write_with_a_deadline_arrives_whole():
     os.close(write_end)
     header, arrays = received["message"]
     assert header["op"] == "result" and np.array_equal(arrays[0], sent)
+
+
+@pytest.mark.parametrize("payload", [b"[" * 100_000 + b"]" * 100_000, b'{"arrays": 0, "x": 1e999999}', b"\xff\xfe"])
+def test_an_unreadable_header_is_a_wire_error(tmp_path, payload):
+    path = tmp_path / "message"
+    path.write_bytes(len(payload).to_bytes(8, "big") + payload)
+    with open(path, "rb") as f:
+        try:
+            wire.recv(f.fileno(), time.monotonic() + 10)
+        except wire.WireError:
+            pass  # refused, as it should be; anything else escaping is the bug
+
+
+def test_a_truncated_array_is_a_wire_error(tmp_path):
+    header = b'{"arrays": 1}'
+    frame = b"\x93NUMPY\x01\x00"  # the start of an .npy header and nothing more
+    path = tmp_path / "message"
+    path.write_bytes(len(header).to_bytes(8, "big") + header + len(frame).to_bytes(8, "big") + frame)
+    with open(path, "rb") as f, pytest.raises(wire.WireError):
+        wire.recv(f.fileno(), time.monotonic() + 10)

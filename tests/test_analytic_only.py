@@ -1,0 +1,182 @@
+"""A backward pass computed by finite differences of the student's own forward pass earns nothing.
+
+On small inputs, central differences agree with the true gradient to 1e-10, so a numeric backward
+would pass any check on small shapes. Every hidden check whose answer is a gradient therefore ends
+with one large case, where a derived backward pass takes milliseconds and finite differences hours.
+
+For units 01 and 02, a scratch course (the real release) is graded by the real CLI and sandbox, with
+a limit of CALL_SECONDS per call (the default is 30 s; the cheat would need hours either way, and the
+honest large cases take well under a second): an honest student (the reference answers) and a numeric cheater
+whose every backward function is replaced by central differences of their own forward functions.
+The honest student gets full marks. The cheater gets no point for any exercise whose answer is a
+gradient, each failing because a call did not finish (which also shows that the cheat passed every
+small case before it), and keeps the points of the others (forward passes, optimizers, ...).
+
+Slow: each numeric exercise costs the cheater CALL_SECONDS.
+"""
+import json
+import time
+
+import nbformat
+import pytest
+
+from grading.course import Course
+from tests.submissions import answered, make_course, submit
+from tests.test_engine_seams import cli
+
+pytestmark = pytest.mark.slow
+CALL_SECONDS = 8
+
+# Central differences of a scalar function, entry by entry: what every cheat below is built on.
+NUMERIC_GRADIENTS = '''
+import numpy as np
+
+
+def numeric_gradients(loss, arrays, h=1e-5):
+    """d loss() / d array for each array (float64, C order), by central differences, entry by entry."""
+    grads = []
+    for array in arrays:
+        flat, grad = array.reshape(-1), np.zeros(array.size)
+        for i in range(array.size):
+            old = flat[i]
+            flat[i] = old + h
+            plus = loss()
+            flat[i] = old - h
+            minus = loss()
+            flat[i] = old
+            grad[i] = (plus - minus) / (2 * h)
+        grads.append(grad.reshape(array.shape))
+    return grads
+'''
+
+UNIT01_CHEAT = '''
+def score_and_grads(x, W, b, u):
+    x, W, b = (np.array(a, dtype=float) for a in (x, W, b))
+
+    def score():
+        return float(u @ sigmoid(x @ W + b))
+
+    return (score(), *numeric_gradients(score, [x, W, b]))
+'''
+
+UNIT02_CHEAT = '''
+def numeric_layer(forward):
+    """The layer's forward pass, its cache holding its inputs, and a backward pass by central
+    differences of that forward pass (with respect to its float inputs)."""
+    def layer_forward(*inputs):
+        return forward(*inputs)[0], tuple(np.array(a) for a in inputs)
+
+    def layer_backward(dout, cache):
+        inputs = [np.asarray(a) for a in cache]
+        inputs = [np.array(a, dtype=float) if a.dtype.kind == "f" else a for a in inputs]  # float copies
+        floats = [a for a in inputs if a.dtype.kind == "f"]  # not the word indices of ner_forward
+        grads = numeric_gradients(lambda: np.sum(forward(*inputs)[0] * dout), floats)
+        return grads[0] if len(grads) == 1 else tuple(grads)
+
+    return layer_forward, layer_backward
+
+
+affine_forward, affine_backward = numeric_layer(affine_forward)
+sigmoid_forward, sigmoid_backward = numeric_layer(sigmoid_forward)
+tanh_forward, tanh_backward = numeric_layer(tanh_forward)
+relu_forward, relu_backward = numeric_layer(relu_forward)
+ner_forward, ner_backward = numeric_layer(ner_forward)
+
+
+def cross_entropy(scores, y):
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    return float(-np.mean(shifted[np.arange(len(y)), y] - np.log(np.exp(shifted).sum(axis=1))))
+
+
+def softmax_cross_entropy(scores, y):
+    scores = np.array(scores, dtype=float)
+    return cross_entropy(scores, y), numeric_gradients(lambda: cross_entropy(scores, y), [scores])[0]
+
+
+def two_layer_net(X, y, params):
+    params = {name: np.array(value, dtype=float) for name, value in params.items()}
+
+    def loss():
+        hidden, _ = relu_forward(affine_forward(X, params["W1"], params["b1"])[0])
+        return cross_entropy(affine_forward(hidden, params["W2"], params["b2"])[0], y)
+
+    return loss(), dict(zip(params, numeric_gradients(loss, list(params.values()))))
+
+
+def node_backward(op, input_values, out, dout):
+    inputs = [np.array(v, dtype=float) for v in input_values]
+    return numeric_gradients(lambda: np.sum(GRAPH_OPS[op](*inputs) * dout), inputs)
+
+
+def autodiff_backward(ops, inputs, values, output):
+    grads = []
+    for i in range(len(ops)):  # node i set free: the graph's output as a function of its value
+        freed = ["input" if j == i else op for j, op in enumerate(ops)]
+        leaves = {j: np.array(values[j], dtype=float) for j, op in enumerate(freed) if op == "input"}
+        grads += numeric_gradients(lambda: float(evaluate_graph(freed, inputs, leaves)[output]), [leaves[i]])
+    return grads
+'''
+
+CHEATS = {"01_matrix_calculus": [NUMERIC_GRADIENTS, UNIT01_CHEAT],
+          "02_backprop": [NUMERIC_GRADIENTS, UNIT02_CHEAT]}
+# The exercises whose answer is a gradient: the cheat must earn none of their points.
+NUMERIC = {
+    "01_matrix_calculus": {"test_score_and_grads"},
+    "02_backprop": {"test_affine", "test_sigmoid", "test_tanh", "test_relu", "test_softmax_cross_entropy",
+                    "test_node_backward", "test_autodiff_backward", "test_two_layer_net",
+                    "test_ner_backward"},
+}
+
+
+def cheater(unit, notebook_name):
+    nb = answered(unit, notebook_name)
+    nb.cells.extend(nbformat.v4.new_code_cell(source) for source in CHEATS[unit])
+    return nb
+
+
+@pytest.fixture(scope="module", params=sorted(CHEATS))
+def graded(request, tmp_path_factory):
+    unit = request.param
+    root = make_course(tmp_path_factory.mktemp(f"course-{unit}"), [unit])
+    name = Course(root).unit(unit).notebooks[0].path.name
+    submit(root, "honest", unit, name, answered(unit, name))
+    submit(root, "numeric", unit, name, cheater(unit, name))
+    started = time.monotonic()
+    cli(root, "autograde", unit, "--jobs", "2", "--call-seconds", str(CALL_SECONDS))
+    elapsed = time.monotonic() - started
+    course = Course(root)
+    records = {student: json.loads(course.record_path(unit, student, name).read_text())
+               for student in ("honest", "numeric")}
+    print(f"\n{unit}: autograde took {elapsed:.0f} s; " + ", ".join(
+        f"{student} {r['score']:g}/{r['max_score']:g} in {r['seconds']:.0f} s"
+        for student, r in records.items()))
+    return unit, records
+
+
+def exercises(record):
+    return {e["grade_id"]: e for e in record["exercises"]}
+
+
+def test_the_honest_student_gets_full_marks(graded):
+    _, records = graded
+    failed = {g: e["reason"] for g, e in exercises(records["honest"]).items() if not e["passed"]}
+    assert not failed and records["honest"]["score"] == records["honest"]["max_score"], failed
+
+
+def test_a_numeric_backward_pass_earns_nothing(graded):
+    unit, records = graded
+    cheat = exercises(records["numeric"])
+    assert NUMERIC[unit] <= set(cheat), f"exercises renamed? {sorted(NUMERIC[unit] - set(cheat))}"
+    for grade_id in sorted(NUMERIC[unit]):
+        exercise = cheat[grade_id]
+        assert exercise["points"] == 0, f"{grade_id}: the numeric cheat earned {exercise['points']} points"
+        # the large case is the check's last: a time-out there means the cheat passed every small case
+        assert f"did not finish within {CALL_SECONDS} s" in exercise["reason"], f"{grade_id}: {exercise['reason']}"
+
+
+def test_the_numeric_cheater_keeps_the_points_of_everything_else(graded):
+    unit, records = graded
+    others = {g: e for g, e in exercises(records["numeric"]).items() if g not in NUMERIC[unit]}
+    failed = {g: e["reason"] for g, e in others.items() if not e["passed"]}
+    assert not failed, failed
+    assert records["numeric"]["score"] == sum(e["max_points"] for e in others.values())

@@ -8,6 +8,8 @@ from tests.mistakes import Plant
 TANH = "np.tanh(x @ Wx + h_prev @ Wh + b)"
 TBPTT_GRADS = '{"Wx": dWx, "Wh": dWh, "b": db, "Wy": dWy, "by": dby}'
 RNN_PARAMS = 'params["Wx"], params["Wh"], params["b"]'
+LOSS, GRAD = "loss = -np.sum(log_p[mask]) / count", "dlogits *= mask[..., None] / count"
+LOG_P = "log_p = np.take_along_axis(shifted, safe, axis=-1)[..., 0] - np.log(total[..., 0])"
 
 PLANTS = [
     Plant("rnn_backward", "last_step", "dh_prev dropped (no gradient from the future)",
@@ -117,4 +119,70 @@ PLANTS = [
     Plant("tbptt_epoch", "inplace", "params updated in place", named=False, edit=(
         "        params = {name: params[name] - lr * grads[name] for name in params}\n",
         "        for name in params:\n            params[name] -= lr * grads[name]\n")),
+
+    # The language model (exercises 7 to 11). The sampler's plants name no kind: the checks test properties of
+    # samples (the greedy path, the generator's state, frequencies) and say what is wrong in words.
+
+    # embedding_forward
+    Plant("embedding_forward", "shape", "output flattened to (idx.size, D)", edit=("out = W[idx]", "out = W[np.ravel(idx)]")),
+    Plant("embedding_forward", "shape", "hard-coded visible answer", code=(
+        "def embedding_forward(idx, W):\n    return np.array([[[4.0, 5.0], [0.0, 1.0]], [[2.0, 3.0], [4.0, 5.0]]]), (idx,)\n")),
+    Plant("embedding_forward", "type", "cache holds an object",
+          edit=("cache = (idx, W.shape)", "cache = (idx, W.shape, object())")),
+
+    # embedding_backward
+    Plant("embedding_backward", "not_accumulated", "dW[idx] += dout (repeated words not added up)", named=False,
+          edit=("np.add.at(dW, idx, dout)", "dW[idx] += dout")),
+    Plant("embedding_backward", "not_accumulated", "dW[idx] = dout", named=False,
+          edit=("np.add.at(dW, idx, dout)", "dW[idx] = dout")),
+    Plant("embedding_backward", "transpose", "dW transposed", edit=("return dW", "return dW.T")),
+
+    # temporal_softmax_cross_entropy
+    Plant("temporal_softmax_cross_entropy", "factor", "padding counted in the mean",
+          edit=[(LOSS, LOSS.replace("count", "targets.size")), (GRAD, GRAD.replace("count", "targets.size"))]),
+    Plant("temporal_softmax_cross_entropy", "factor", "mean over the batch only",
+          edit=[(LOSS, LOSS.replace("count", "len(targets)")), (GRAD, GRAD.replace("count", "len(targets)"))]),
+    Plant("temporal_softmax_cross_entropy", "factor", "sum instead of mean",
+          edit=[(LOSS, LOSS.replace(" / count", "")), (GRAD, GRAD.replace(" / count", ""))]),
+    Plant("temporal_softmax_cross_entropy", "nan", "no max shift (exp overflows)",
+          edit=("shifted = logits - logits.max(axis=-1, keepdims=True)", "shifted = logits")),
+    Plant("temporal_softmax_cross_entropy", None, "ignored positions given a gradient",
+          edit=(GRAD, "dlogits /= count")),
+    Plant("temporal_softmax_cross_entropy", "nan", "log of the probability (underflows to log 0)",
+          edit=(LOG_P, "log_p = np.log(np.take_along_axis(exp / total, safe, axis=-1)[..., 0])")),
+    Plant("temporal_softmax_cross_entropy", "nan", "all padding divides by zero", edit=(
+        "    if count == 0:\n        return 0.0, np.zeros_like(logits)\n", "")),
+    Plant("temporal_softmax_cross_entropy", None, "softmax over the time axis", edit=[
+        ("logits.max(axis=-1, keepdims=True)", "logits.max(axis=1, keepdims=True)"),
+        ("exp.sum(axis=-1, keepdims=True)", "exp.sum(axis=1, keepdims=True)"),
+        ("np.log(total[..., 0])", "np.log(np.take_along_axis(total, safe, axis=-1)[..., 0])")]),
+
+    # rnn_lm_loss
+    Plant("rnn_lm_loss", None, "targets shifted by one again", edit=(
+        "temporal_softmax_cross_entropy(logits, targets, ignore_index)",
+        "temporal_softmax_cross_entropy(\n        logits, np.concatenate([targets[:, 1:], np.full((N, 1), ignore_index)], axis=1), ignore_index)")),
+    Plant("rnn_lm_loss", None, "ignore_index not passed on", edit=(
+        "temporal_softmax_cross_entropy(logits, targets, ignore_index)", "temporal_softmax_cross_entropy(logits, targets)")),
+    Plant("rnn_lm_loss", None, "h0 ignored",
+          edit=('rnn_forward(x, h0, params["Wx"]', 'rnn_forward(x, np.zeros_like(h0), params["Wx"]')),
+    Plant("rnn_lm_loss", "transpose", "dW_out transposed", edit=("dW_out = h2.T @ d2", "dW_out = d2.T @ h2")),
+    Plant("rnn_lm_loss", "broadcast", "db_out summed over time only",
+          edit=("db_out = d2.sum(axis=0)", "db_out = dlogits.sum(axis=1)")),
+    Plant("rnn_lm_loss", "zero", "W_embed gets no gradient",
+          edit=("dW_embed = embedding_backward(dx, embed_cache)", 'dW_embed = np.zeros_like(params["W_embed"])')),
+    Plant("rnn_lm_loss", None, "h_last is the first step's state", edit=("return loss, grads, h[:, -1]", "return loss, grads, h[:, 0]")),
+
+    # sample_lm
+    Plant("sample_lm", None, "temperature ignored", edit=("softmax(logits / temperature)", "softmax(logits)")),
+    Plant("sample_lm", None, "logits multiplied by the temperature",
+          edit=("softmax(logits / temperature)", "softmax(logits * temperature)")),
+    Plant("sample_lm", None, "greedy instead of sampling",
+          edit=("word = rng.choice(V, p=softmax(logits / temperature))", "word = int(np.argmax(logits))")),
+    Plant("sample_lm", None, "numpy's global generator instead of rng",
+          edit=("word = rng.choice(V, p=", "word = np.random.choice(V, p=")),
+    Plant("sample_lm", None, "state reset at every step",
+          edit=('rnn_step_forward(x, h, params["Wx"]', 'rnn_step_forward(x, np.zeros_like(h), params["Wx"]')),
+    Plant("sample_lm", None, "start_id returned as the first id", edit=[
+        ("    for i in range(length):\n", "    ids[0] = start_id\n    for i in range(length - 1):\n"),
+        ("        ids[i] = word\n", "        ids[i + 1] = word\n")]),
 ]

@@ -31,15 +31,19 @@ UNDEFINED = ("J = numeric_jacobian(lambda v: A @ np.tanh(v) + c, x)",
              "J = numeric_jacobian(lambda v: A @ np.tanh(v) + c, no_such_helper(x))")
 
 
+HIDDEN = "### BEGIN HIDDEN TESTS"
+
+
 def course_with_checks(root, *edits):
     """A course at `root` whose unit-01 hidden checks have the (old, new) `edits` (if any), released."""
     bare_course_at(root)
     path = Course(root).unit(UNIT).solution_folder / NOTEBOOK
     source = nbformat.read(path, as_version=4)
     for old, new in edits:
-        cells = [c for c in source.cells if old in c.source and "BEGIN HIDDEN TESTS" in c.source]
-        assert len(cells) == 1, f"{old!r} is not in exactly one hidden test cell: update this test"
-        cells[0].source = cells[0].source.replace(old, new)
+        cells = [c for c in source.cells if old in c.source.partition(HIDDEN)[2]]
+        assert len(cells) == 1, f"{old!r} is not in exactly one hidden test block: update this test"
+        visible, marker, hidden = cells[0].source.partition(HIDDEN)
+        cells[0].source = visible + marker + hidden.replace(old, new, 1)  # the check's first (small) case
     nbformat.write(source, path)
     cli(root, "release")
     return root

@@ -105,7 +105,7 @@ class Unit:
         paths = sorted(self.solution_folder.glob("*.ipynb"))
         if not paths:
             raise CourseError(f"{self.solution_folder} holds no notebook: every unit needs its solution notebook")
-        return [read_solution_notebook(path) for path in paths]
+        return [_read(path) for path in paths]
 
     @property
     def exercises(self):
@@ -133,6 +133,14 @@ class Unit:
             for unit, names in notebook.needs.items():
                 needs.setdefault(unit, []).extend(n for n in names if n not in needs.get(unit, []))
         return needs
+
+
+def _read(path):
+    try:
+        return read_solution_notebook(path)
+    except SyntaxError as error:
+        raise CourseError(f"{path.name}: the hidden tests of a test cell do not parse ({error.msg}, line "
+                          f"{error.lineno} of its hidden block): fix the solution notebook") from None
 
 
 def _nbgrader_settings(path):

@@ -68,3 +68,14 @@ def test_broken_hidden_checks_are_found_before_grading():
     problems = replace(notebook, exercises=[broken, *notebook.exercises[1:]]).check_problems()
     assert len(problems) == 1 and "does not compile" in problems[0]
     assert notebook.check_problems() == []
+
+
+def test_a_hidden_block_that_does_not_parse_is_reported_by_name(tmp_path):
+    from tests.hostile import bare_course_at
+
+    root = bare_course_at(tmp_path / "course")
+    path = next((root / "solutions").glob("*/*.ipynb"))
+    text = path.read_text().replace("def hidden_test_", "  def hidden_test_", 1)
+    path.write_text(text)
+    with pytest.raises(CourseError, match=f"{path.name}: the hidden tests of a test cell do not parse"):
+        Course(root).units[0].notebooks

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from utils import GradientCheckError, check_backward, check_gradients
+from utils.diagnosis import diagnose
 from utils.gradcheck import DIRECTIONS, FALLBACK_MAX
 
 
@@ -337,6 +338,23 @@ def test_transposed_square_weight():
     failed_tensor(report, "W", "transpose")
 
 
+@pytest.mark.parametrize("x", [np.array([0.5, -1.0, 2.0]), np.array([0.01, 0.02, -0.03])])
+def test_nearly_right_symmetric_gradient_is_not_called_transposed(x):
+    # a symmetric truth equals its transpose: an answer near it is near its transpose too
+    found = diagnose("answer", np.diag(2 * x + 1e-5), np.diag(2 * x), {})
+    assert found.kind != "transpose"
+    symmetric = np.array([[2.0, 1.0], [1.0, 3.0]])
+    assert diagnose("H", symmetric * (1 + 1e-6), symmetric, {}).kind != "transpose"
+
+
+def test_real_transpose_is_still_named_by_diagnose():
+    truth = np.arange(1.0, 10.0).reshape(3, 3)
+    found = diagnose("W", truth.T, truth, {})
+    assert found.kind == "transpose" and "dW" in found.message
+    nearly_symmetric = np.array([[2.0, 1.0], [1.0 + 1e-7, 3.0]])
+    assert diagnose("W", nearly_symmetric.T, nearly_symmetric, {}).kind != "transpose"
+
+
 def test_transposed_shape_of_a_rectangular_weight():
     inputs, dout, grads = affine_case(N=4, D=3, H=5)
     report = check_backward(affine_forward, inputs, {**grads, "W": grads["W"].T}, dout=dout)
@@ -556,6 +574,17 @@ def test_assert_ok_raises_an_assertion_error_with_the_report():
     assert isinstance(caught.value, AssertionError)
     assert str(caught.value) == str(report) == repr(report)
     assert "dx OK" in str(report) and "Worst entries of dW" in str(report)
+
+
+
+def test_assert_ok_with_a_context_leads_with_it_and_keeps_the_kind():
+    inputs, dout, grads = affine_case()
+    report = check_backward(affine_forward, inputs, {**grads, "W": -grads["W"]}, dout=dout)
+    with pytest.raises(GradientCheckError) as caught:
+        report.assert_ok("node_backward('matmul', ...) for inputs of shapes [(4, 3), (3, 5)]")
+    assert caught.value.kind == report.kind == "sign"
+    assert str(caught.value) == f"node_backward('matmul', ...) for inputs of shapes [(4, 3), (3, 5)]:\n{report}"
+    assert caught.value.context.startswith("node_backward") and caught.value.report is report
 
 
 # ---------------------------------------------------------------- nothing to check

@@ -32,6 +32,53 @@ def test_planted_wrong_answers_are_named(actual, words):
         assert_close(actual, np.arange(1.0, 7.0).reshape(2, 3), "dW", label="dW")
 
 
+@pytest.mark.parametrize("actual,shape,kind,words", [
+    (np.ones((3, 2)), (2, 3), "transpose", "transposed"),
+    (np.ones(6), (2, 3), "shape", "right number of entries"),
+    (np.ones((4, 5)), (5,), "broadcast", r"bias gradient sums over the batch: did you forget `\.sum\(axis=0\)`"),
+    (np.ones((1, 5)), (5,), "broadcast", r"`\.sum\(axis=0\)`, or sum with keepdims=True"),
+    (np.ones((4, 3, 5)), (3, 5), "broadcast", r"sum of their gradients: did you forget `\.sum\(axis=0\)`"),
+    (np.ones((4, 7, 5)), (5,), "broadcast", r"`\.sum\(axis=\(0, 1\)\)`"),
+    (np.ones(4), (4, 4), "shape", r"Jacobian of an elementwise function is diagonal: `np\.diag\(\.\.\.\)`"),
+    (np.float64(3.0), (2, 3), "shape", "single number where an array was expected"),
+    (3.0, (4,), "shape", "single number where an array was expected"),
+    (np.ones((1, 3)), (2, 3), "shape", "sum over an axis that should stay"),
+    (np.ones(3), (), "shape", "should be one number"),
+    (np.ones((2, 2)), (3, 5), "shape", r"but has shape \(2, 2\)\.$"),
+])
+def test_planted_wrong_shapes_say_what_they_usually_mean(actual, shape, kind, words):
+    with pytest.raises(ExerciseError, match=words) as caught:
+        assert_shape(actual, shape, "db")
+    assert caught.value.kind == kind
+    assert str(caught.value).startswith(f"db should have shape {shape}")
+
+
+def test_a_square_that_is_not_a_jacobian_vector_is_not_called_diagonal():
+    for actual, shape in [(np.ones(4), (4, 5)), (np.ones(3), (4, 4)), (np.ones((4, 4)), (4,))]:
+        with pytest.raises(ExerciseError) as caught:
+            assert_shape(actual, shape, "J")
+        assert "diagonal" not in str(caught.value)
+
+
+@pytest.mark.parametrize("actual,expected", [
+    (-2.0, 2.0), (np.array(-2.0), 2.0), (np.array([0.75]), [-0.75]), (np.array([[-3.5]]), [[3.5]]),
+    (-(5.0 + 1e-9), 5.0), (1e-3, -1e-3),
+])
+def test_a_single_number_with_its_sign_flipped_is_named(actual, expected):
+    with pytest.raises(ExerciseError, match="the sign is flipped — your df/dx is the negative") as caught:
+        assert_close(actual, expected, "df/dx at x = 1", label="df/dx")
+    assert caught.value.kind == "sign"
+
+
+@pytest.mark.parametrize("actual,expected", [
+    (3.0, 2.0), (-3.0, 2.0), (0.0, 2.0), (2.0, 0.0), (-2.0, 0.0), (np.array([1.9]), [-2.0]), (-2.01, 2.0),
+])
+def test_a_single_wrong_number_is_not_called_a_sign_flip(actual, expected):
+    with pytest.raises(ExerciseError, match="is wrong") as caught:
+        assert_close(actual, expected, "df/dx at x = 1", label="df/dx")
+    assert caught.value.kind is None and "sign" not in str(caught.value)
+
+
 def test_assert_shape_returns_the_array():
     assert assert_shape([[1, 2]], (1, 2), "x").dtype == np.float64
 

@@ -180,7 +180,11 @@ def _axis_labels(params):
 
 
 def _transposed(g, a, n):
-    if a.ndim == 2 and a.shape[0] == a.shape[1] and _close(a, n.T):
+    """a is the transpose of n, and that says something: a is not close to n itself, and n is not
+    (nearly) symmetric — else a nearly right symmetric gradient would be called transposed."""
+    if a.ndim != 2 or a.shape[0] != a.shape[1]:
+        return None
+    if _close(a, n.T) and not _close(a, n) and not _close(n, n.T):
         return Diagnosis(
             "transpose",
             f"your {g} is the transpose of the true gradient — check the order of the factors "

@@ -39,11 +39,12 @@ SHOWN = 5  # worst entries kept per tensor
 
 
 class GradientCheckError(AssertionError):
-    """Raised by GradientReport.assert_ok(); its message is the report, `kind` its diagnosis code."""
+    """Raised by GradientReport.assert_ok(); its message is the report (after `context`, when
+    given: what was checked), `kind` its diagnosis code."""
 
-    def __init__(self, report):
-        super().__init__(str(report))
-        self.report, self.kind = report, report.kind
+    def __init__(self, report, context=None):
+        super().__init__(str(report) if context is None else f"{context}:\n{report}")
+        self.report, self.kind, self.context = report, report.kind, context
 
 
 @dataclass
@@ -117,9 +118,11 @@ class GradientReport:
         """The TensorResult of the parameter `name`."""
         return {t.name: t for t in self.tensors}[name]
 
-    def assert_ok(self):
+    def assert_ok(self, context=None):
+        """Return the report when it passed; else raise GradientCheckError, its message the report
+        after `context` (what was checked, e.g. "node_backward('add', ...)") when given."""
         if not self.passed:
-            raise GradientCheckError(self)
+            raise GradientCheckError(self, context)
         return self
 
     def _worst_failed(self):

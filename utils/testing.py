@@ -5,7 +5,7 @@ the difference is largest, instead of numpy's generic "Not equal to tolerance".
 """
 import numpy as np
 
-from utils.diagnosis import diagnose
+from utils.diagnosis import MATCH_TOL, Diagnosis, diagnose
 
 
 class ExerciseError(AssertionError):
@@ -37,17 +37,47 @@ def as_float_array(value, what):
 
 
 def assert_shape(value, shape, what):
-    """Fail unless `value` is an array of exactly `shape`."""
+    """Fail unless `value` is an array of exactly `shape`; the message says what a wrong shape
+    usually means (transposed, a sum over the batch forgotten, a diagonal Jacobian kept as a vector...)."""
     array = as_float_array(value, what)
-    if array.shape != tuple(shape):
-        hint = ""
-        if array.shape == tuple(shape)[::-1]:
-            hint = " It has the right dimensions in the wrong order: is it transposed?"
-        elif array.size == int(np.prod(shape)):
-            hint = " It has the right number of entries: check how you reshaped or stacked it."
-        raise ExerciseError(f"{what} should have shape {tuple(shape)}, but has shape {array.shape}.{hint}",
-                            "transpose" if array.shape == tuple(shape)[::-1] else "shape")
+    shape = tuple(shape)
+    if array.shape != shape:
+        hint, kind = _shape_hint(array.shape, shape)
+        raise ExerciseError(f"{what} should have shape {shape}, but has shape {array.shape}.{hint}", kind)
     return array
+
+
+def _shape_hint(got, shape):
+    """(a sentence starting with a space, the kind code) for an array of shape `got` where `shape`
+    was expected; the codes are utils.diagnosis's ("broadcast": a sum over an axis is missing)."""
+    lead = len(got) - len(shape)
+    if len(got) == 2 and got == shape[::-1]:
+        return " It has the right dimensions in the wrong order: is it transposed?", "transpose"
+    if not shape:
+        if int(np.prod(got)) == 1:
+            return " It holds one number, in an array: return it as a number (`float(...)`).", "shape"
+        return " It should be one number: did you forget to sum or average over the entries?", "shape"
+    if lead > 0 and got[lead:] == shape:
+        axes = "axis 0" if lead == 1 else f"axes {tuple(range(lead))}"
+        call = "`.sum(axis=0)`" if lead == 1 else f"`.sum(axis={tuple(range(lead))})`"
+        kept = ", or sum with keepdims=True" if all(size == 1 for size in got[:lead]) else ""
+        why = ("a bias gradient sums over the batch" if len(shape) == 1
+               else "a parameter used for every example gets the sum of their gradients")
+        return f" It has an extra leading {axes}: {why}: did you forget {call}{kept}?", "broadcast"
+    if len(got) == 1 and len(shape) == 2 and shape == (got[0], got[0]):
+        hint = (" It is a vector where a square matrix was expected: a Jacobian of an elementwise "
+                "function is diagonal: `np.diag(...)`?")
+        return hint, "shape"
+    if not got:
+        hint = (" It is a single number where an array was expected: did you sum or average over the "
+                "entries (np.sum, np.mean, a dot product) where the result should keep its shape?")
+        return hint, "shape"
+    if len(got) == len(shape) and all(s in (t, 1) for s, t in zip(got, shape)):
+        hint = " An axis of size 1 is where the full axis was expected: did you sum over an axis that should stay?"
+        return hint, "shape"
+    if int(np.prod(got)) == int(np.prod(shape)):
+        return " It has the right number of entries: check how you reshaped or stacked it.", "shape"
+    return "", "shape"
 
 
 def assert_close(actual, expected, what, *, rtol=1e-7, atol=1e-9, label="answer"):
@@ -65,14 +95,25 @@ def assert_close(actual, expected, what, *, rtol=1e-7, atol=1e-9, label="answer"
     if np.any(excess > 0):
         worst = np.unravel_index(np.argmax(excess), expected.shape) if expected.ndim else ()
         where = f" at index {tuple(int(i) for i in worst)}" if expected.ndim else ""
-        # A single number off by some factor says nothing about the mistake: diagnose arrays only.
-        found = diagnose(label, actual, expected, {}, label=label) if expected.size > 1 else None
+        # A single number off by some factor says little about the mistake: diagnose arrays; of a single
+        # number, only its negative (the check failed, so the expected number is not ~0) is named.
+        if expected.size > 1:
+            found = diagnose(label, actual, expected, {}, label=label)
+        else:
+            found = _sign_flipped(float(actual.reshape(-1)[0]), float(expected.reshape(-1)[0]), label)
         hint = f"\nLikely mistake: {found.message}" if found and found.kind != "mismatch" else ""
         raise ExerciseError(
             f"{what} is wrong{where}: expected {expected[worst]:.6g}, got {actual[worst]:.6g} "
             f"({int(np.sum(excess > 0))} of {expected.size} entries differ).{hint}",
             found.kind if hint else None,
         )
+
+
+def _sign_flipped(actual, expected, label):
+    """The "sign" diagnosis when the number `actual` is -`expected` (to diagnosis.MATCH_TOL), else None."""
+    if expected != 0 and abs(actual + expected) <= MATCH_TOL * (abs(actual) + abs(expected)):
+        return Diagnosis("sign", f"the sign is flipped — your {label} is the negative of the expected value.")
+    return None
 
 
 def assert_number(value, expected, what, rtol=1e-7):

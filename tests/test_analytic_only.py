@@ -4,13 +4,15 @@ On small inputs, central differences agree with the true gradient to 1e-10, so a
 would pass any check on small shapes. Every hidden check whose answer is a gradient therefore ends
 with one large case, where a derived backward pass takes milliseconds and finite differences hours.
 
-For units 01 and 02, a scratch course (the real release) is graded by the real CLI and sandbox, with
+For units 01 to 03, a scratch course (the real release) is graded by the real CLI and sandbox, with
 a limit of CALL_SECONDS per call (the default is 30 s; the cheat would need hours either way, and the
 honest large cases take well under a second): an honest student (the reference answers) and a numeric cheater
 whose every backward function is replaced by central differences of their own forward functions.
 The honest student gets full marks. The cheater gets no point for any exercise whose answer is a
 gradient, each failing because a call did not finish (which also shows that the cheat passed every
-small case before it), and keeps the points of the others (forward passes, optimizers, ...).
+small case before it), and keeps the points of the others (forward passes, optimizers, ...). In unit 03
+the cheater keeps the student's own tbptt_epoch, whose loop calls the numeric rnn_backward: it earns
+nothing either.
 
 Slow: each numeric exercise costs the cheater CALL_SECONDS.
 """
@@ -59,7 +61,8 @@ def score_and_grads(x, W, b, u):
     return (score(), *numeric_gradients(score, [x, W, b]))
 '''
 
-UNIT02_CHEAT = '''
+# A layer whose backward pass is central differences of its own forward pass (units 02 and 03).
+NUMERIC_LAYER = '''
 def numeric_layer(forward):
     """The layer's forward pass, its cache holding its inputs, and a backward pass by central
     differences of that forward pass (with respect to its float inputs)."""
@@ -74,8 +77,9 @@ def numeric_layer(forward):
         return grads[0] if len(grads) == 1 else tuple(grads)
 
     return layer_forward, layer_backward
+'''
 
-
+UNIT02_CHEAT = '''
 affine_forward, affine_backward = numeric_layer(affine_forward)
 sigmoid_forward, sigmoid_backward = numeric_layer(sigmoid_forward)
 tanh_forward, tanh_backward = numeric_layer(tanh_forward)
@@ -117,14 +121,47 @@ def autodiff_backward(ops, inputs, values, output):
     return grads
 '''
 
+# tbptt_epoch is the student's own loop: its gradients come from the numeric rnn_backward below.
+UNIT03_CHEAT = '''
+rnn_step_forward, rnn_step_backward = numeric_layer(rnn_step_forward)
+rnn_forward, rnn_backward = numeric_layer(rnn_forward)
+embedding_forward, embedding_backward = numeric_layer(embedding_forward)
+own_softmax_loss = temporal_softmax_cross_entropy  # the student's own, for its loss only
+
+
+def temporal_softmax_cross_entropy(logits, targets, ignore_index=-1):
+    logits = np.array(logits, dtype=float)
+
+    def loss():
+        return own_softmax_loss(logits, targets, ignore_index)[0]
+
+    return loss(), numeric_gradients(loss, [logits])[0]
+
+
+def rnn_lm_loss(params, inputs, targets, h0, ignore_index=-1):
+    params = {name: np.array(value, dtype=float) for name, value in params.items()}
+
+    def forward():
+        x, _ = embedding_forward(inputs, params["W_embed"])
+        h, _ = rnn_forward(x, h0, params["Wx"], params["Wh"], params["b"])
+        return own_softmax_loss(h @ params["W_out"] + params["b_out"], targets, ignore_index)[0], h
+
+    loss, h = forward()
+    grads = numeric_gradients(lambda: forward()[0], list(params.values()))
+    return loss, dict(zip(params, grads)), h[:, -1]
+'''
+
 CHEATS = {"01_matrix_calculus": [NUMERIC_GRADIENTS, UNIT01_CHEAT],
-          "02_backprop": [NUMERIC_GRADIENTS, UNIT02_CHEAT]}
+          "02_backprop": [NUMERIC_GRADIENTS, NUMERIC_LAYER, UNIT02_CHEAT],
+          "03_rnn_bptt": [NUMERIC_GRADIENTS, NUMERIC_LAYER, UNIT03_CHEAT]}
 # The exercises whose answer is a gradient: the cheat must earn none of their points.
 NUMERIC = {
     "01_matrix_calculus": {"test_score_and_grads"},
     "02_backprop": {"test_affine", "test_sigmoid", "test_tanh", "test_relu", "test_softmax_cross_entropy",
                     "test_node_backward", "test_autodiff_backward", "test_two_layer_net",
                     "test_ner_backward"},
+    "03_rnn_bptt": {"test_rnn_step_backward", "test_rnn_backward", "test_tbptt_epoch", "test_embedding_backward",
+                    "test_temporal_softmax_cross_entropy", "test_rnn_lm_loss"},
 }
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from grading import gradebook, sandbox, verdict
 from grading.course import CourseError
 from grading.release import build_release
+from grading.source import read_solution_notebook
 
 _slot = 0  # this worker process's sandbox slot (its own uid), set by _take_slot
 
@@ -65,10 +66,10 @@ def autograde(course, assignment, jobs=None, limits=None, progress=sys.stderr, u
     for job in work:
         job["limits"] = limits or {}
         job["fingerprint"] = _fingerprint(job)
-    finished = [] if force else [r for r in map(lambda job: _finished(course, job), work) if r]
-    done_before = {(r["student"], r["notebook"]) for r in finished}
-    work = [job for job in work if (job["student"], job["notebook"]) not in done_before]
-    records += finished
+    if not force:
+        finished = {id(job): _finished(course, job) for job in work}
+        records += [record for record in finished.values() if record]
+        work = [job for job in work if not finished[id(job)]]
     if not gradebook.knows(course, assignment):
         # The gradebook learns the assignment's cells the way nbgrader does: by generating it.
         with tempfile.TemporaryDirectory() as scratch:
@@ -144,8 +145,6 @@ def _result_or_error(future, job):
     try:
         return future.result()
     except Exception:  # a bug in the grader, or a worker killed: this student only, with the reason
-        from grading.source import read_solution_notebook
-
         record = _missing_record(job["student"], job["assignment"], read_solution_notebook(job["solution"]),
                                  verdict.NOT_GRADED)
         for exercise in record["exercises"]:
@@ -168,7 +167,7 @@ def _missing_record(student, assignment, notebook, reason=None):
     return {"student": student, "assignment": assignment, "notebook": notebook.path.name, "score": 0.0,
             "max_score": notebook.max_score, "problems": [reason], "seconds": 0.0,
             "exercises": [{"grade_id": e.grade_id, "points": 0.0, "max_points": e.points, "passed": False,
-                           "reason": reason, "kind": None, "internal_error": False} for e in notebook.exercises]}
+                           "reason": reason, "kind": None, "internal_error": None} for e in notebook.exercises]}
 
 
 def _previous_scores(out):

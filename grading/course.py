@@ -122,7 +122,7 @@ class Unit:
 
     @property
     def title(self):
-        """The unit's title: its lecture's first heading, after the dash ("Matrix calculus")."""
+        """The unit's title: its solution notebook's first heading, after the dash ("Matrix calculus")."""
         return self.notebooks[0].title
 
     @property

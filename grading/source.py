@@ -76,7 +76,6 @@ class SolutionNotebook:
                     exec(compile(source, f"{self.path.name}:{grade_id}", "exec"), namespace)
         return namespace
 
-
     def check_problems(self):
         """What is wrong with the hidden checks themselves, one message per problem ([] when none).
 
@@ -123,7 +122,6 @@ def read_solution_notebook(path):
         if cell["cell_type"] == "markdown" and not title:
             heading = re.match(r"#+ (.*)", cell["source"])
             title = heading and heading.group(1).split(" — ", 1)[-1].strip()
-
         meta = cell["metadata"].get("nbgrader", {})
         if cell["cell_type"] != "code" or not meta:
             continue

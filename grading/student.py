@@ -67,7 +67,7 @@ class StudentProcess:
             try:
                 reply, _ = self._receive(deadline, what, late)
             except SubmissionFault as fault:
-                if running is None or not 0 <= running < len(sources):
+                if not isinstance(running, int) or not 0 <= running < len(sources):  # the student's word
                     raise
                 first_line = next((line.strip() for line in sources[running].splitlines() if line.strip()), "")
                 raise SubmissionFault(f"{fault}; the cell still running began with: {first_line[:120]}") from None

@@ -4,7 +4,7 @@ On small inputs, central differences agree with the true gradient to 1e-10, so a
 would pass any check on small shapes. Every hidden check whose answer is a gradient therefore ends
 with one large case, where a derived backward pass takes milliseconds and finite differences hours.
 
-For units 01 to 03, a scratch course (the real release) is graded by the real CLI and sandbox, with
+For units 01 to 04, a scratch course (the real release) is graded by the real CLI and sandbox, with
 a limit of CALL_SECONDS per call (the default is 30 s; the cheat would need hours either way, and the
 honest large cases take well under a second): an honest student (the reference answers) and a numeric cheater
 whose every backward function is replaced by central differences of their own forward functions.
@@ -12,7 +12,7 @@ The honest student gets full marks. The cheater gets no point for any exercise w
 gradient, each failing because a call did not finish (which also shows that the cheat passed every
 small case before it), and keeps the points of the others (forward passes, optimizers, ...). In unit 03
 the cheater keeps the student's own tbptt_epoch, whose loop calls the numeric rnn_backward: it earns
-nothing either.
+nothing either; in unit 04 the cheater's lstm_lm_loss differentiates their own lstm_forward numerically.
 
 Slow: each numeric exercise costs the cheater CALL_SECONDS.
 """
@@ -151,9 +151,47 @@ def rnn_lm_loss(params, inputs, targets, h0, ignore_index=-1):
     return loss, dict(zip(params, grads)), h[:, -1]
 '''
 
+# The LSTM step has two outputs: the numeric backward differentiates sum(h * dh_next) + sum(c * dc_next).
+UNIT04_CHEAT = '''
+own_lstm_step_forward = lstm_step_forward
+
+
+def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
+    h_next, c_next, _ = own_lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b)
+    return h_next, c_next, tuple(np.array(a) for a in (x, h_prev, c_prev, Wx, Wh, b))
+
+
+def lstm_step_backward(dh_next, dc_next, cache):
+    inputs = [np.array(a, dtype=float) for a in cache]
+
+    def loss():
+        h_next, c_next, _ = own_lstm_step_forward(*inputs)
+        return np.sum(h_next * dh_next) + np.sum(c_next * dc_next)
+
+    return tuple(numeric_gradients(loss, inputs))
+
+
+lstm_forward, lstm_backward = numeric_layer(lstm_forward)
+gru_step_forward, gru_step_backward = numeric_layer(gru_step_forward)
+bidirectional_rnn_forward, bidirectional_rnn_backward = numeric_layer(bidirectional_rnn_forward)
+
+
+def lstm_lm_loss(params, inputs, targets, ignore_index=-1):
+    params = {name: np.array(value, dtype=float) for name, value in params.items()}
+
+    def loss():
+        x, _ = embedding_forward(inputs, params["W_embed"])
+        h, _ = lstm_forward(x, np.zeros((inputs.shape[0], params["Wh"].shape[0])), params["Wx"], params["Wh"],
+                            params["b"])
+        return temporal_softmax_cross_entropy(h @ params["W_out"] + params["b_out"], targets, ignore_index)[0]
+
+    return loss(), dict(zip(params, numeric_gradients(loss, list(params.values()))))
+'''
+
 CHEATS = {"01_matrix_calculus": [NUMERIC_GRADIENTS, UNIT01_CHEAT],
           "02_backprop": [NUMERIC_GRADIENTS, NUMERIC_LAYER, UNIT02_CHEAT],
-          "03_rnn_bptt": [NUMERIC_GRADIENTS, NUMERIC_LAYER, UNIT03_CHEAT]}
+          "03_rnn_bptt": [NUMERIC_GRADIENTS, NUMERIC_LAYER, UNIT03_CHEAT],
+          "04_lstm_gru": [NUMERIC_GRADIENTS, NUMERIC_LAYER, UNIT04_CHEAT]}
 # The exercises whose answer is a gradient: the cheat must earn none of their points.
 NUMERIC = {
     "01_matrix_calculus": {"test_score_and_grads"},
@@ -162,6 +200,8 @@ NUMERIC = {
                     "test_ner_backward"},
     "03_rnn_bptt": {"test_rnn_step_backward", "test_rnn_backward", "test_tbptt_epoch", "test_embedding_backward",
                     "test_temporal_softmax_cross_entropy", "test_rnn_lm_loss"},
+    "04_lstm_gru": {"test_lstm_step_backward", "test_lstm_backward", "test_gru_step_backward",
+                    "test_bidirectional_rnn_backward", "test_lstm_lm_loss"},
 }
 
 

@@ -210,12 +210,13 @@ def _last_step(g, a, n):
         return Diagnosis(
             "last_step",
             f"only the last time step of {g} is right and every earlier step is zero: the "
-            "gradient flowing back through time (into dh_prev) is missing.",
+            "gradient flowing back through time (into dh_prev, and dc_prev in an LSTM) is missing.",
         )
     return Diagnosis(
         "last_step",
         f"only the last time step of {g} is right and the earlier steps are wrong: the gradient "
-        "flowing back through time (dh_prev) is not added to the upstream gradient at each step.",
+        "flowing back through time (dh_prev, and dc_prev in an LSTM) is not carried from each step to the one "
+        "before it and added to that step's upstream gradient.",
     )
 
 

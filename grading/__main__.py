@@ -15,6 +15,20 @@ from grading import sandbox
 from grading.course import Course, CourseError
 
 
+def positive(kind):
+    """An argparse type: a number of `kind` (int, float) greater than 0."""
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"{text} is not greater than 0")
+        return value
+    parse.__name__ = kind.__name__  # argparse names the type in its messages
+    return parse
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m grading", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -27,13 +41,13 @@ def main(argv=None):
     collect.add_argument("source", type=Path)
     autograde = commands.add_parser("autograde", help="grade every submission of a unit")
     autograde.add_argument("unit")
-    autograde.add_argument("--jobs", type=int, default=None, help="parallel workers (default: all cores)")
+    autograde.add_argument("--jobs", type=positive(int), default=None, help="parallel workers (default: all cores)")
     for name, help_text in [("call", "one call of a student's function"),
                             ("load", "running a notebook's cells"),
                             ("exercise", "all the calls of one exercise's hidden checks"),
                             ("submission", "a whole notebook")]:
         default = getattr(sandbox.Limits(), f"{name}_seconds")
-        autograde.add_argument(f"--{name}-seconds", type=float, default=default,
+        autograde.add_argument(f"--{name}-seconds", type=positive(float), default=default,
                                help=f"wall-clock limit for {help_text} (default {default:g})")
     autograde.add_argument("--force", action="store_true",
                            help="grade again the submissions whose notebook, solution and limits are unchanged "
@@ -67,6 +81,7 @@ def run(course, args):
     elif args.command == "autograde":
         from grading.autograde import autograde
         limits = {f"{name}_seconds": getattr(args, f"{name}_seconds") for name in ("call", "load", "exercise", "submission")}
+        course.unit(args.unit)  # an unknown unit is reported before anything else
         print(sandbox.describe(sandbox.Limits(**limits)))
         records, flags = autograde(course, args.unit, jobs=args.jobs, limits=limits, force=args.force,
                                    unsafe_no_isolation=args.unsafe_no_isolation)
@@ -82,6 +97,8 @@ def run(course, args):
         print(f"wrote {len(written)} feedback pages under {course.feedback.name}/*/{args.unit}/")
     elif args.command == "export":
         from grading.gradebook import export
+        if not args.to.parent.is_dir():
+            raise CourseError(f"cannot write {args.to}: the folder {args.to.parent} does not exist")
         rows = export(course, args.to)
         print(f"wrote {rows} rows to {args.to}")
     elif args.command == "isolation":

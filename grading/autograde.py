@@ -62,6 +62,9 @@ def autograde(course, assignment, jobs=None, limits=None, progress=sys.stderr, u
         raise CourseError("the hidden checks are broken, so nobody was graded; fix the solution notebook:\n  "
                           + "\n  ".join(problems))
     work, records = find_jobs(course, unit)
+    if not work and not records:
+        raise CourseError(f"there are no submissions of {assignment} in {course.submitted.name}/*/{assignment}/: "
+                          f"collect them first (python -m grading collect {assignment} FOLDER_OR_ZIP)")
     previous = _previous_scores(course.records / assignment)
     for job in work:
         job["limits"] = limits or {}

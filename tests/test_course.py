@@ -55,6 +55,33 @@ def test_cli_reports_a_bad_unit_without_a_traceback(tmp_path, capsys):
     assert "'02_missing' is not a unit" in str(exit_.value.code)
 
 
+def test_cli_checks_its_arguments_before_it_starts(capsys):
+    """An unknown unit is named before the isolation paragraph; --jobs 0, a negative time limit, autograde
+    without submissions and export into a missing folder are one-line errors, not tracebacks."""
+    from grading.__main__ import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--root", str(COURSE.root), "autograde", "99_nothing"])
+    assert "'99_nothing' is not a unit" in str(exit_.value.code)
+    assert "Isolation" not in capsys.readouterr().out
+    for bad in (["--jobs", "0"], ["--call-seconds", "-1"], ["--jobs", "two"]):
+        with pytest.raises(SystemExit):
+            main(["--root", str(COURSE.root), "autograde", COURSE.units[0].name, *bad])
+        assert "argument" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        main(["--root", str(COURSE.root), "export", "--to", "/no/such/folder/grades.csv"])
+    assert "the folder /no/such/folder does not exist" in str(exit_.value.code)
+
+
+def test_autograde_without_submissions_says_to_collect_them(tmp_path):
+    from grading.autograde import autograde
+
+    shutil.copy(COURSE.root / "nbgrader_config.py", tmp_path)
+    shutil.copytree(COURSE.units[0].solution_folder, tmp_path / "solutions" / COURSE.units[0].name)
+    with pytest.raises(CourseError, match="no submissions of .* collect them first"):
+        autograde(Course(tmp_path), COURSE.units[0].name, unsafe_no_isolation=True)
+
+
 def test_broken_hidden_checks_are_found_before_grading():
     notebook = COURSE.units[0].notebooks[0]
     exercise = notebook.exercises[0]

@@ -89,7 +89,7 @@ def test_checker_names_missing_accumulation_into_dh(seed):
     assert report["x"].kind == "last_step"
     assert report["x"].diagnosis == (
         "only the last time step of dx is right and the earlier steps are wrong: the gradient flowing "
-        "back through time (dh_prev) is not added to the upstream gradient at each step.")
+        "back through time (dh_prev, and dc_prev in an LSTM) is not added to the upstream gradient at each step.")
     assert "Also wrong: dx: only the last time step of dx is right" in str(report) or report.worst == "x"
 
 
@@ -106,7 +106,7 @@ def test_checker_names_a_backward_pass_that_stops_after_the_last_step():
     assert report["x"].kind == "last_step"
     assert report["x"].diagnosis == (
         "only the last time step of dx is right and every earlier step is zero: the gradient flowing "
-        "back through time (into dh_prev) is missing.")
+        "back through time (into dh_prev, and dc_prev in an LSTM) is missing.")
     assert "only the last time step of dx is right" in str(report)
 
 

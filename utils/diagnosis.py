@@ -215,8 +215,8 @@ def _last_step(g, a, n):
     return Diagnosis(
         "last_step",
         f"only the last time step of {g} is right and the earlier steps are wrong: the gradient "
-        "flowing back through time (dh_prev, and dc_prev in an LSTM) is not carried from each step to the one "
-        "before it and added to that step's upstream gradient.",
+        "flowing back through time (dh_prev, and dc_prev in an LSTM) is not added to the upstream gradient at "
+        "each step.",
     )
 
 

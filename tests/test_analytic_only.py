@@ -4,7 +4,7 @@ On small inputs, central differences agree with the true gradient to 1e-10, so a
 would pass any check on small shapes. Every hidden check whose answer is a gradient therefore ends
 with one large case, where a derived backward pass takes milliseconds and finite differences hours.
 
-For units 01 to 04, a scratch course (the real release) is graded by the real CLI and sandbox, with
+For units 01 to 04 and 06, a scratch course (the real release) is graded by the real CLI and sandbox, with
 a limit of CALL_SECONDS per call (the default is 30 s; the cheat would need hours either way, and the
 honest large cases take well under a second): an honest student (the reference answers) and a numeric cheater
 whose every backward function is replaced by central differences of their own forward functions.
@@ -12,7 +12,8 @@ The honest student gets full marks. The cheater gets no point for any exercise w
 gradient, each failing because a call did not finish (which also shows that the cheat passed every
 small case before it), and keeps the points of the others (forward passes, optimizers, ...). In unit 03
 the cheater keeps the student's own tbptt_epoch, whose loop calls the numeric rnn_backward: it earns
-nothing either; in unit 04 the cheater's lstm_lm_loss differentiates their own lstm_forward numerically.
+nothing either; in unit 04 the cheater's lstm_lm_loss differentiates their own lstm_forward numerically. In unit 06 the pair losses and the batch loss are differentiated numerically;
+skipgram only sums the pair gradients it is given, so the cheater keeps their own.
 
 Slow: each numeric exercise costs the cheater CALL_SECONDS.
 """
@@ -188,10 +189,41 @@ def lstm_lm_loss(params, inputs, targets, ignore_index=-1):
     return loss(), dict(zip(params, numeric_gradients(loss, list(params.values()))))
 '''
 
+# word2vec: every gradient by central differences of the student's own loss.
+UNIT06_CHEAT = '''
+own_naive_softmax = naive_softmax_loss_and_gradient
+own_neg_sampling = neg_sampling_loss_and_gradient
+own_sgns_batch = sgns_batch_loss_and_gradient
+
+
+def numeric_loss_and_gradients(own, args, floats):
+    """The loss of own(*args) and its gradients with respect to the arguments at the positions `floats`."""
+    args = [np.array(a, dtype=float) if i in floats else a for i, a in enumerate(args)]
+
+    def loss():
+        return own(*args)[0]
+
+    return (loss(), *numeric_gradients(loss, [args[i] for i in floats]))
+
+
+def naive_softmax_loss_and_gradient(center_vec, outside_idx, outside_vectors):
+    return numeric_loss_and_gradients(own_naive_softmax, [center_vec, outside_idx, outside_vectors], (0, 2))
+
+
+def neg_sampling_loss_and_gradient(center_vec, outside_idx, outside_vectors, neg_idx):
+    return numeric_loss_and_gradients(own_neg_sampling, [center_vec, outside_idx, outside_vectors, neg_idx], (0, 2))
+
+
+def sgns_batch_loss_and_gradient(centers, outsides, negs, center_vectors, outside_vectors):
+    return numeric_loss_and_gradients(own_sgns_batch, [centers, outsides, negs, center_vectors, outside_vectors],
+                                      (3, 4))
+'''
+
 CHEATS = {"01_matrix_calculus": [NUMERIC_GRADIENTS, UNIT01_CHEAT],
           "02_backprop": [NUMERIC_GRADIENTS, NUMERIC_LAYER, UNIT02_CHEAT],
           "03_rnn_bptt": [NUMERIC_GRADIENTS, NUMERIC_LAYER, UNIT03_CHEAT],
-          "04_lstm_gru": [NUMERIC_GRADIENTS, NUMERIC_LAYER, UNIT04_CHEAT]}
+          "04_lstm_gru": [NUMERIC_GRADIENTS, NUMERIC_LAYER, UNIT04_CHEAT],
+          "06_word2vec": [NUMERIC_GRADIENTS, UNIT06_CHEAT]}
 # The exercises whose answer is a gradient: the cheat must earn none of their points.
 NUMERIC = {
     "01_matrix_calculus": {"test_score_and_grads"},
@@ -202,6 +234,8 @@ NUMERIC = {
                     "test_temporal_softmax_cross_entropy", "test_rnn_lm_loss"},
     "04_lstm_gru": {"test_lstm_step_backward", "test_lstm_backward", "test_gru_step_backward",
                     "test_bidirectional_rnn_backward", "test_lstm_lm_loss"},
+    "06_word2vec": {"test_naive_softmax_loss_and_gradient", "test_neg_sampling_loss_and_gradient",
+                    "test_sgns_batch_loss_and_gradient"},
 }
 
 

@@ -16,8 +16,6 @@ The course sizes the capstone for well under a minute of training on 2 cores, an
 well under a minute.
 """
 
-import contextlib
-import io
 import os
 import statistics
 import sys
@@ -31,20 +29,13 @@ from nbclient import NotebookClient
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks.reference_cells import reference_namespace  # noqa: E402
 from grading.course import Course  # noqa: E402
 
 CAPSTONE_CELLS = ("lm-data", "lm-train")  # the corpus and baselines; the settings and the training code
 REPEATS = 3
 
 
-def capstone_namespace(notebook):
-    """The reference answers plus the capstone's definitions, run quietly in the notebook's folder."""
-    namespace = notebook.namespace(with_solutions=True)
-    cells = {cell.id: cell.source for cell in nbformat.read(notebook.path, as_version=4).cells}
-    with contextlib.redirect_stdout(io.StringIO()):
-        for cell_id in CAPSTONE_CELLS:
-            exec(compile(cells[cell_id], f"{notebook.path.name}:{cell_id}", "exec"), namespace)
-    return namespace
 
 
 def throughput(ns):
@@ -126,7 +117,7 @@ def main():
     print(f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, numpy {np.__version__}, "
           f"BLAS threads: {blas or 'numpy default'}")
     os.chdir(notebook.path.parent)  # as the notebook runs
-    ns = capstone_namespace(notebook)
+    ns = reference_namespace(notebook, CAPSTONE_CELLS)
     params, data = throughput(ns)
     parts(ns, params, data)
     print()

@@ -22,33 +22,23 @@ gensim's words per second, and an analogy accuracy within 5 points of gensim's. 
 """
 
 import argparse
-import contextlib
-import io
 import os
 import sys
 import time
 from pathlib import Path
 
-import nbformat
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks.reference_cells import reference_namespace  # noqa: E402
 from grading.course import Course  # noqa: E402
 from utils.word_vectors import analogy_accuracy, similarity_correlation  # noqa: E402
 
 CELLS = ("w2v-data", "w2v-train", "w2v-references")  # the corpus; the trainer and its settings; gensim's run
 
 
-def notebook_namespace(notebook):
-    """The reference answers plus the notebook's training definitions, run quietly in the notebook's folder."""
-    namespace = notebook.namespace(with_solutions=True)
-    cells = {cell.id: cell.source for cell in nbformat.read(notebook.path, as_version=4).cells}
-    with contextlib.redirect_stdout(io.StringIO()):
-        for cell_id in CELLS:
-            exec(compile(cells[cell_id], f"{notebook.path.name}:{cell_id}", "exec"), namespace)
-    return namespace
 
 
 def loop_targets_per_second(ns, settings, pairs):
@@ -87,7 +77,7 @@ def main():
     print(f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, numpy {np.__version__}, "
           f"BLAS threads: {blas or 'numpy default'}")
     os.chdir(notebook.path.parent)  # as the notebook runs
-    ns = notebook_namespace(notebook)
+    ns = reference_namespace(notebook, CELLS)
     settings = dict(ns["w2v_settings"])
     for name, value in (("epochs", args.epochs), ("dim", args.dim), ("batch", args.batch)):
         if value is not None:

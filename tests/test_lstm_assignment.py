@@ -7,34 +7,25 @@
 - at the end, the bidirectional tagger beats the forward-only RNN on the hard words, and the window classifier
   (whose window sees every deciding word of this corpus) does as well ("tagger verdict: ...").
 
-The kernel runs with one BLAS thread, as in tests/test_lm_capstone.py (the numbers hardly depend on it).
+The kernel runs with one BLAS thread (tests/notebooks.py).
 """
 import re
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
 
 from grading.course import Course
+from tests.notebooks import printed_by
 
 pytestmark = pytest.mark.slow
 
 NOTEBOOK = Course().unit("04_lstm_gru").notebooks[0].path
 REACH = re.compile(r"(vanilla RNN \(given\)|your LSTM): \|dL/dx_1\| / \|dL/dx_T\| = (\S+)")
 VERDICT = re.compile(r"LSTM vs RNN verdict: validation perplexity LSTM (\d+\.\d), RNN (\d+\.\d), unigram (\d+\.\d)")
-ONE_BLAS_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 @pytest.fixture(scope="module")
 def printed():
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
-    with pytest.MonkeyPatch.context() as env:  # the kernel inherits this process's environment
-        for name, value in ONE_BLAS_THREAD.items():
-            env.setenv(name, value)
-        NotebookClient(notebook, timeout=300, kernel_name="python3",
-                       resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
-    return "".join(output.get("text", "") for cell in notebook.cells if cell.cell_type == "code"
-                   for output in cell.outputs if output.output_type == "stream")
+    return printed_by(NOTEBOOK)
 
 
 def test_the_lstm_carries_the_gradient_much_further_back(printed):

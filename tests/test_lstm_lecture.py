@@ -9,20 +9,19 @@ and its prose describes the result in words only. The task is "name the marked s
 cannot carry the symbol stays near chance, and an RNN that suddenly solved the task would contradict
 the lecture's prose.
 
-The kernel runs with one BLAS thread, as tests/test_lm_capstone.py explains: on a busy machine OpenBLAS's
+The kernel runs with one BLAS thread, as tests/notebooks.py explains: on a busy machine OpenBLAS's
 threads make the run slower without changing a number.
 """
 import re
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
+
+from tests.notebooks import printed_by
 
 pytestmark = pytest.mark.slow
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "lectures" / "04_lstm_gru.ipynb"
-ONE_BLAS_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 NUMBER = r"(\d+(?:\.\d+)?)"
 VERDICT = re.compile(rf"long-range verdict: (RNN|LSTM|GRU) accuracy {NUMBER} "
                      rf"\(seeds 0,1,2: {NUMBER} {NUMBER} {NUMBER}; chance {NUMBER}\)")
@@ -37,14 +36,7 @@ GATED_MIN_SEED = 0.85  # "learns the task": every seed
 
 @pytest.fixture(scope="module")
 def printed():
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
-    with pytest.MonkeyPatch.context() as env:  # the kernel inherits this process's environment
-        for name, value in ONE_BLAS_THREAD.items():
-            env.setenv(name, value)
-        NotebookClient(notebook, timeout=300, kernel_name="python3",
-                       resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
-    return "".join(output.get("text", "") for cell in notebook.cells if cell.cell_type == "code"
-                   for output in cell.outputs if output.output_type == "stream")
+    return printed_by(NOTEBOOK)
 
 
 @pytest.fixture(scope="module")

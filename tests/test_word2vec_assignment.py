@@ -10,11 +10,10 @@ How fast it trains against gensim is a speed goal: benchmarks/word2vec_speed.py 
 """
 import re
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
 
 from grading.course import Course
+from tests.notebooks import printed_by
 
 pytestmark = pytest.mark.slow
 
@@ -22,19 +21,11 @@ NOTEBOOK = Course().unit("06_word2vec").notebooks[0].path
 NUMBER = r"(-?\d+\.\d+)"
 VERDICT = re.compile(rf"word2vec verdict: WordSim-353 spearman {NUMBER} \(covered (\d+)/353\), analogy accuracy "
                      rf"{NUMBER} \(answered (\d+)\), gensim {NUMBER} / {NUMBER}, PPMI\+SVD {NUMBER} / {NUMBER}")
-ONE_BLAS_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 @pytest.fixture(scope="module")
 def verdict():
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
-    with pytest.MonkeyPatch.context() as env:  # the kernel inherits this process's environment
-        for name, value in ONE_BLAS_THREAD.items():
-            env.setenv(name, value)
-        NotebookClient(notebook, timeout=300, kernel_name="python3",
-                       resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
-    printed = "".join(output.get("text", "") for cell in notebook.cells if cell.cell_type == "code"
-                      for output in cell.outputs if output.output_type == "stream")
+    printed = printed_by(NOTEBOOK)
     found = VERDICT.search(printed)
     assert found, f"no verdict line in the notebook's output:\n{printed[-2000:]}"
     ours, covered, analogies, answered, gensim, gensim_analogies, ppmi, ppmi_analogies = map(float, found.groups())

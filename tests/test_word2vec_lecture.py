@@ -5,21 +5,20 @@ with the vocabulary and negative sampling's does not, and the noise, subsampling
 the direction the text describes.
 
 The notebook prints one line per claim, `NAME verdict: ...`, parsed here with regular expressions; the
-prose states no number itself. The kernel runs with one BLAS thread, as in tests/test_lm_capstone.py: on
+prose states no number itself. The kernel runs with one BLAS thread, as tests/notebooks.py explains: on
 a busy machine OpenBLAS threads busy-wait for work and would distort the timings of §3.3 (the only
 machine-dependent numbers, asserted with a wide margin).
 """
 import re
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
+
+from tests.notebooks import printed_by
 
 pytestmark = pytest.mark.slow
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "lectures" / "06_word2vec.ipynb"
-ONE_BLAS_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 NUMBER = r"(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)"
 VERDICTS = {
     "one-hot": rf"ONE-HOT verdict: largest \|cosine\| between two different words = {NUMBER} \(one-hot\), "
@@ -44,14 +43,7 @@ VERDICTS = {
 
 @pytest.fixture(scope="module")
 def verdicts():
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
-    with pytest.MonkeyPatch.context() as env:  # the kernel inherits this process's environment
-        for name, value in ONE_BLAS_THREAD.items():
-            env.setenv(name, value)
-        NotebookClient(notebook, timeout=300, kernel_name="python3",
-                       resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
-    printed = "".join(output.get("text", "") for cell in notebook.cells if cell.cell_type == "code"
-                      for output in cell.outputs if output.output_type == "stream")
+    printed = printed_by(NOTEBOOK)
     found = {}
     for name, pattern in VERDICTS.items():
         matches = re.findall(pattern, printed)

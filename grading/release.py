@@ -47,8 +47,11 @@ def earlier_units_module(unit):
             raise CourseError(f"{unit.name} needs functions of {name!r}, which is not an earlier unit")
         solutions = {k: v for notebook in earlier[name].notebooks for k, v in notebook.solutions.items()}
         setup = [s for notebook in earlier[name].notebooks for s in notebook.setup_sources]
+        # An earlier unit's own `from earlier_units import ...` is left out: this module would import itself.
+        # What such an import gave it, a later unit declares from the unit that grades it.
         imports += [ast.unparse(node) for source in setup for node in ast.parse(source).body
-                    if isinstance(node, (ast.Import, ast.ImportFrom)) and ast.unparse(node) not in imports]
+                    if isinstance(node, (ast.Import, ast.ImportFrom)) and ast.unparse(node) not in imports
+                    and getattr(node, "module", None) != Path(EARLIER_UNITS_MODULE).stem]
         for function in wanted:
             if function not in solutions:
                 raise CourseError(f"{unit.name} needs {function} from {name}, which has no such solution cell")

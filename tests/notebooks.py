@@ -6,6 +6,9 @@ product between threads that busy-wait for work, so on a machine busy with anyth
 browser) its threads can make training several times slower, which measures the machine, not the notebook. The
 numbers the notebooks print hardly depend on it.
 """
+import functools
+from pathlib import Path
+
 import nbformat
 import pytest
 from nbclient import NotebookClient
@@ -15,7 +18,16 @@ ONE_BLAS_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM
 
 def printed_by(path, timeout=300):
     """Execute the notebook at `path` top to bottom in a fresh kernel, in its own folder, with one BLAS thread;
-    return everything its code cells printed (their stream outputs, joined)."""
+    return everything its code cells printed (their stream outputs, joined). Raises CellExecutionError, with
+    the failing cell and its traceback, on the first error.
+
+    Once per test session: tests/test_notebooks_execute.py and the tests of a notebook's verdicts share the run.
+    """
+    return _printed_by(Path(path).resolve(), timeout)
+
+
+@functools.cache
+def _printed_by(path, timeout):
     notebook = nbformat.read(path, as_version=4)
     with pytest.MonkeyPatch.context() as env:  # the kernel inherits this process's environment
         for name, value in ONE_BLAS_THREAD.items():

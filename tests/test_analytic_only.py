@@ -4,7 +4,7 @@ On small inputs, central differences agree with the true gradient to 1e-10, so a
 would pass any check on small shapes. Every hidden check whose answer is a gradient therefore ends
 with one large case, where a derived backward pass takes milliseconds and finite differences hours.
 
-For units 01 to 04 and 06, a scratch course (the real release) is graded by the real CLI and sandbox, with
+For every unit, a scratch course (the real release) is graded by the real CLI and sandbox, with
 a limit of CALL_SECONDS per call (the default is 30 s; the cheat would need hours either way, and the
 honest large cases take well under a second): an honest student (the reference answers) and a numeric cheater
 whose every backward function is replaced by central differences of their own forward functions.
@@ -189,13 +189,8 @@ def lstm_lm_loss(params, inputs, targets, ignore_index=-1):
     return loss(), dict(zip(params, numeric_gradients(loss, list(params.values()))))
 '''
 
-# word2vec: every gradient by central differences of the student's own loss.
-UNIT06_CHEAT = '''
-own_naive_softmax = naive_softmax_loss_and_gradient
-own_neg_sampling = neg_sampling_loss_and_gradient
-own_sgns_batch = sgns_batch_loss_and_gradient
-
-
+# The loss and its gradients by central differences of the student's own loss function (units 05 and 06).
+NUMERIC_LOSS = '''
 def numeric_loss_and_gradients(own, args, floats):
     """The loss of own(*args) and its gradients with respect to the arguments at the positions `floats`."""
     args = [np.array(a, dtype=float) if i in floats else a for i, a in enumerate(args)]
@@ -204,6 +199,54 @@ def numeric_loss_and_gradients(own, args, floats):
         return own(*args)[0]
 
     return (loss(), *numeric_gradients(loss, [args[i] for i in floats]))
+'''
+
+# Attention and the reparameterisation keep their inputs in the cache and differentiate their own forward pass.
+UNIT05_CHEAT = '''
+own_attention_forward, own_reparameterize_forward = attention_forward, reparameterize_forward
+own_kl_divergence, own_seq2seq_loss = kl_divergence, seq2seq_loss
+
+
+def attention_forward(h_dec, h_enc, mask=None):
+    context, weights, _ = own_attention_forward(h_dec, h_enc, mask)
+    mask = np.ones(np.shape(h_enc)[:2], dtype=bool) if mask is None else np.array(mask)
+    return context, weights, (np.array(h_dec, dtype=float), np.array(h_enc, dtype=float), mask)
+
+
+def attention_backward(dcontext, cache):
+    h_dec, h_enc, mask = cache
+    return tuple(numeric_gradients(lambda: np.sum(own_attention_forward(h_dec, h_enc, mask)[0] * dcontext),
+                                   [h_dec, h_enc]))
+
+
+def reparameterize_forward(mu, logvar, eps):
+    z, _ = own_reparameterize_forward(mu, logvar, eps)
+    return z, tuple(np.array(a, dtype=float) for a in (mu, logvar, eps))
+
+
+def reparameterize_backward(dz, cache):
+    mu, logvar, eps = cache
+    return tuple(numeric_gradients(lambda: np.sum(own_reparameterize_forward(mu, logvar, eps)[0] * dz), [mu, logvar]))
+
+
+def kl_divergence(mu, logvar):
+    return numeric_loss_and_gradients(own_kl_divergence, [mu, logvar], (0, 1))
+
+
+def seq2seq_loss(params, source, source_mask, target, attention=True):
+    params = {name: np.array(value, dtype=float) for name, value in params.items()}
+
+    def loss():
+        return own_seq2seq_loss(params, source, source_mask, target, attention)[0]
+
+    return loss(), dict(zip(params, numeric_gradients(loss, list(params.values()))))
+'''
+
+# word2vec: every gradient by central differences of the student's own loss.
+UNIT06_CHEAT = '''
+own_naive_softmax = naive_softmax_loss_and_gradient
+own_neg_sampling = neg_sampling_loss_and_gradient
+own_sgns_batch = sgns_batch_loss_and_gradient
 
 
 def naive_softmax_loss_and_gradient(center_vec, outside_idx, outside_vectors):
@@ -223,7 +266,8 @@ CHEATS = {"01_matrix_calculus": [NUMERIC_GRADIENTS, UNIT01_CHEAT],
           "02_backprop": [NUMERIC_GRADIENTS, NUMERIC_LAYER, UNIT02_CHEAT],
           "03_rnn_bptt": [NUMERIC_GRADIENTS, NUMERIC_LAYER, UNIT03_CHEAT],
           "04_lstm_gru": [NUMERIC_GRADIENTS, NUMERIC_LAYER, UNIT04_CHEAT],
-          "06_word2vec": [NUMERIC_GRADIENTS, UNIT06_CHEAT]}
+          "05_seq2seq_attention": [NUMERIC_GRADIENTS, NUMERIC_LOSS, UNIT05_CHEAT],
+          "06_word2vec": [NUMERIC_GRADIENTS, NUMERIC_LOSS, UNIT06_CHEAT]}
 # The exercises whose answer is a gradient: the cheat must earn none of their points.
 NUMERIC = {
     "01_matrix_calculus": {"test_score_and_grads"},
@@ -234,6 +278,8 @@ NUMERIC = {
                     "test_temporal_softmax_cross_entropy", "test_rnn_lm_loss"},
     "04_lstm_gru": {"test_lstm_step_backward", "test_lstm_backward", "test_gru_step_backward",
                     "test_bidirectional_rnn_backward", "test_lstm_lm_loss"},
+    "05_seq2seq_attention": {"test_attention_backward", "test_reparameterize_backward", "test_kl_divergence",
+                             "test_seq2seq_loss"},
     "06_word2vec": {"test_naive_softmax_loss_and_gradient", "test_neg_sampling_loss_and_gradient",
                     "test_sgns_batch_loss_and_gradient"},
 }
@@ -291,3 +337,7 @@ def test_the_numeric_cheater_keeps_the_points_of_everything_else(graded):
     failed = {g: e["reason"] for g, e in others.items() if not e["passed"]}
     assert not failed, failed
     assert records["numeric"]["score"] == sum(e["max_points"] for e in others.values())
+
+
+def test_every_unit_is_tried_with_a_numeric_cheat():
+    assert set(CHEATS) == {unit.name for unit in Course().units} == set(NUMERIC)

@@ -60,6 +60,17 @@ def test_earlier_units_module_is_in_sync(unit):
         assert module.is_file() and module.read_text() == expected, f"{module} is stale: run `python -m grading release`"
 
 
+@pytest.mark.parametrize("unit", [u for u in UNITS if u.needs], ids=str)
+def test_earlier_units_module_stands_alone(unit):
+    """It imports only utils and numpy (never itself, although an earlier unit's setup imports its own
+    earlier_units) and defines every function the unit declares."""
+    source = earlier_units_module(unit)
+    assert "earlier_units import" not in source
+    namespace = {}
+    exec(compile(source, EARLIER_UNITS_MODULE, "exec"), namespace)
+    assert all(callable(namespace[name]) for names in unit.needs.values() for name in names)
+
+
 def test_readme_unit_table_is_in_sync():
     readme = (COURSE.root / "README.md").read_text()
     assert with_unit_table(readme, COURSE) == readme, "README.md's unit table is stale: run `python -m grading release`"

@@ -93,8 +93,10 @@ def test_assert_number_accepts_one_right_number(value):
     ("five", None, "array of numbers"),
     (np.array([3.0, 4.0]), "shape", r"one number, but is an array of shape \(2,\)"),
     (5.0001, None, "expected 5, got 5.0001"),
-    (-5.0, None, "got -5"),
-    (25.0, None, "got 25"),  # the squared norm
+    (-5.0, "sign", "(?s)got -5.*the sign is flipped"),
+    (25.0, None, "got 25"),  # the squared norm: no factor is blamed
+    (15.0, "factor", "(?s)got 15.*3 times too large"),
+    (2.5, "factor", "(?s)got 2.5.*2 times too small"),
     (np.nan, "nan", "nan"),
     (np.inf, "nan", "inf"),
 ])

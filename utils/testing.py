@@ -110,9 +110,19 @@ def assert_close(actual, expected, what, *, rtol=1e-7, atol=1e-9, label="answer"
 
 
 def _sign_flipped(actual, expected, label):
-    """The "sign" diagnosis when the number `actual` is -`expected` (to diagnosis.MATCH_TOL), else None."""
-    if expected != 0 and abs(actual + expected) <= MATCH_TOL * (abs(actual) + abs(expected)):
+    """The "sign" diagnosis when the number `actual` is -`expected` (to diagnosis.MATCH_TOL), the "factor"
+    diagnosis when it is a whole number of times `expected` or a whole fraction of it, else None."""
+    if expected == 0:
+        return None
+    if abs(actual + expected) <= MATCH_TOL * (abs(actual) + abs(expected)):
         return Diagnosis("sign", f"the sign is flipped — your {label} is the negative of the expected value.")
+    ratio = actual / expected
+    k = ratio if ratio > 1 else 1 / ratio if ratio > 0 else 0.0
+    squared = abs(actual - expected * expected) <= 1e-9 * abs(actual)  # a norm left squared is no factor
+    if not squared and round(k) >= 2 and abs(k - round(k)) <= 1e-6 * k:
+        size = f"{round(k)} times too {'large' if ratio > 1 else 'small'}"
+        return Diagnosis("factor", f"your {label} is {size} — a sum where a mean belongs (or the reverse), "
+                                   "or a constant such as 1/2 left out?")
     return None
 
 
@@ -129,7 +139,10 @@ def assert_number(value, expected, what, rtol=1e-7):
         raise ExerciseError(f"{what} is {number}: expected {expected:.8g}.", "nan")
     # the 1e-12 lets an expected 0 be matched by rounding noise
     if not abs(number - expected) <= rtol * abs(expected) + 1e-12:
-        raise ExerciseError(f"{what} is wrong: expected {expected:.8g}, got {number:.8g}.")
+        found = _sign_flipped(number, expected, "value")
+        hint = f"\nLikely mistake: {found.message}" if found else ""
+        raise ExerciseError(f"{what} is wrong: expected {expected:.8g}, got {number:.8g}.{hint}",
+                            found.kind if found else None)
 
 
 def assert_plain(value, what):

@@ -24,7 +24,7 @@ PLANTS = [
           edit=("dcenter = outside_vectors.T @ delta", "dcenter = -(outside_vectors.T @ delta)")),
     Plant("naive_softmax_loss_and_gradient", "transpose", "doutside transposed",
           edit=("doutside = np.outer(delta, center_vec)", "doutside = np.outer(center_vec, delta)")),
-    Plant("naive_softmax_loss_and_gradient", None, "loss without the minus (the log-likelihood)",
+    Plant("naive_softmax_loss_and_gradient", "sign", "loss without the minus (the log-likelihood)",
           edit=("loss = np.log(np.sum(np.exp(shifted))) - shifted[outside_idx]",
                 "loss = shifted[outside_idx] - np.log(np.sum(np.exp(shifted)))")),
     Plant("naive_softmax_loss_and_gradient", None, "dcenter without the one-hot (U^T y_hat)",
@@ -50,7 +50,9 @@ PLANTS = [
     Plant("skipgram", "not_accumulated", "gradients of the last window word only", named=False,
           edit=[("dcenter_vectors[center_word] += dcenter", "dcenter_vectors[center_word] = dcenter"),
                 ("doutside_vectors += doutside", "doutside_vectors = doutside")]),
-    Plant("skipgram", None, "loss of the last window word only", edit=("loss += pair_loss", "loss = pair_loss")),
+    # named as a factor only when the window repeats one word (then the sum is that many times the last term)
+    Plant("skipgram", "not_accumulated", "loss of the last window word only", named=False,
+          edit=("loss += pair_loss", "loss = pair_loss")),
     Plant("skipgram", None, "center gradient in the outside word's row",
           edit=("dcenter_vectors[center_word] += dcenter", "dcenter_vectors[outside_word] += dcenter")),
     Plant("skipgram", None, "center gradient in every row (broadcast)",
@@ -72,6 +74,6 @@ PLANTS = [
     Plant("sgns_batch_loss_and_gradient", "sign", "doutside sign flipped",
           edit=("return float(loss), dcenter_vectors, doutside_vectors",
                 "return float(loss), dcenter_vectors, -doutside_vectors")),
-    Plant("sgns_batch_loss_and_gradient", None, "loss summed, not averaged",
+    Plant("sgns_batch_loss_and_gradient", "factor", "loss summed, not averaged",
           edit=("np.sum(np.logaddexp(0.0, s_neg))) / B", "np.sum(np.logaddexp(0.0, s_neg)))")),
 ]

@@ -100,7 +100,7 @@ def assert_close(actual, expected, what, *, rtol=1e-7, atol=1e-9, label="answer"
         if expected.size > 1:
             found = diagnose(label, actual, expected, {}, label=label)
         else:
-            found = _sign_flipped(float(actual.reshape(-1)[0]), float(expected.reshape(-1)[0]), label)
+            found = _number_pattern(float(actual.reshape(-1)[0]), float(expected.reshape(-1)[0]), label)
         hint = f"\nLikely mistake: {found.message}" if found and found.kind != "mismatch" else ""
         raise ExerciseError(
             f"{what} is wrong{where}: expected {expected[worst]:.6g}, got {actual[worst]:.6g} "
@@ -109,7 +109,7 @@ def assert_close(actual, expected, what, *, rtol=1e-7, atol=1e-9, label="answer"
         )
 
 
-def _sign_flipped(actual, expected, label):
+def _number_pattern(actual, expected, label):
     """The "sign" diagnosis when the number `actual` is -`expected` (to diagnosis.MATCH_TOL), the "factor"
     diagnosis when it is a whole number of times `expected` or a whole fraction of it, else None."""
     if expected == 0:
@@ -139,7 +139,7 @@ def assert_number(value, expected, what, rtol=1e-7):
         raise ExerciseError(f"{what} is {number}: expected {expected:.8g}.", "nan")
     # the 1e-12 lets an expected 0 be matched by rounding noise
     if not abs(number - expected) <= rtol * abs(expected) + 1e-12:
-        found = _sign_flipped(number, expected, "value")
+        found = _number_pattern(number, expected, "value")
         hint = f"\nLikely mistake: {found.message}" if found else ""
         raise ExerciseError(f"{what} is wrong: expected {expected:.8g}, got {number:.8g}.{hint}",
                             found.kind if found else None)

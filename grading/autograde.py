@@ -6,20 +6,20 @@ Only this coordinating process writes anything lasting: the result records
 """
 import hashlib
 import json
-import multiprocessing
 import os
 import sys
 import tempfile
-import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from grading import gradebook, sandbox, verdict
+from grading import cgroups, gradebook, local_pool, sandbox, verdict
 from grading.course import CourseError
 from grading.release import build_release
 from grading.source import read_solution_notebook
 
-_slot = 0  # this worker process's sandbox slot (its own uid), set by _take_slot
+# The trusted grader's own process per submission: memory beyond what it maps when it starts, and
+# time beyond the submission's own budget (the hidden checks' work between calls).
+GRADER_MEMORY_BYTES = 4 * 2**30
+GRADER_MARGIN_SECONDS = 120
 
 
 def find_jobs(course, unit):
@@ -77,22 +77,21 @@ def autograde(course, assignment, jobs=None, limits=None, progress=sys.stderr, u
         # The gradebook learns the assignment's cells the way nbgrader does: by generating it.
         with tempfile.TemporaryDirectory() as scratch:
             build_release(course, [unit], scratch, db_url=course.db_url)
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(work) or 1))
-    slots = multiprocessing.get_context("fork").Queue()
-    for slot in range(workers):
-        slots.put(slot)
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                             initializer=_take_slot, initargs=(slots,)) as pool:
-        futures = {pool.submit(_grade, job): job for job in work}
-        try:
-            for done, future in enumerate(as_completed(futures), 1):
-                record = dict(_result_or_error(future, futures[future]), fingerprint=futures[future]["fingerprint"])
-                _write_record(course, record)
-                records.append(record)
-                _show_progress(progress, done, len(work))
-        except KeyboardInterrupt:  # what is written stays; nothing more is started
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(work) or 1, sandbox.UIDS_PER_BATCH))
+    first_uid = sandbox.claim_uids() if os.geteuid() == 0 else sandbox.FIRST_UID
+    cgroups.unavailable()  # decided once, here, for every job
+    deadline = sandbox.Limits(**(limits or {})).submission_seconds + GRADER_MARGIN_SECONDS
+    finished = local_pool.run(lambda job, slot: _grade(job, first_uid + slot), work, workers, deadline,
+                              GRADER_MEMORY_BYTES)
+    try:
+        for done, (job, record, error) in enumerate(finished, 1):
+            record = dict(record or _not_graded(job, error), fingerprint=job["fingerprint"])
+            _write_record(course, record)
+            records.append(record)
+            _show_progress(progress, done, len(work))
+    finally:
+        finished.close()  # on Ctrl-C: what is written stays; running jobs are stopped
+        cgroups.sweep()
     records.sort(key=lambda r: (r["student"], r["notebook"]))
     for record in records:
         if "fingerprint" not in record:  # a notebook that was not submitted: nothing to reuse later
@@ -132,27 +131,21 @@ def _write_record(course, record):
     path.write_text(json.dumps(record, indent=1))
 
 
-def _take_slot(slots):
-    global _slot
-    _slot = slots.get()
-
-
-def _grade(job):
-    record = verdict.grade_submission(dict(job, slot=_slot))
+def _grade(job, uid):
+    record = verdict.grade_submission(dict(job, uid=uid))
     if job["renamed_from"] != job["notebook"]:
         record["problems"].append(f"the notebook was renamed to {job['renamed_from']}; graded as {job['notebook']}")
     return record
 
 
-def _result_or_error(future, job):
-    try:
-        return future.result()
-    except Exception:  # a bug in the grader, or a worker killed: this student only, with the reason
-        record = _missing_record(job["student"], job["assignment"], read_solution_notebook(job["solution"]),
-                                 verdict.NOT_GRADED)
-        for exercise in record["exercises"]:
-            exercise.update(points=None, internal_error=traceback.format_exc(limit=3)[-1500:])
-        return record
+def _not_graded(job, error):
+    """The record of a submission the grader failed on (a bug, a killed process): this student only,
+    nothing charged, the reason flagged for the instructor."""
+    record = _missing_record(job["student"], job["assignment"], read_solution_notebook(job["solution"]),
+                             verdict.NOT_GRADED)
+    for exercise in record["exercises"]:
+        exercise.update(points=None, internal_error=error)
+    return record
 
 
 def _inside(path, folder):

@@ -2,7 +2,8 @@
 
 Takes a folder of notebooks or an LMS download (a zip). The student id is the file's folder
 (``alice/01_matrix_calculus.ipynb``, Moodle-style ``Alice Smith_1234_assignsubmission_file_/x.ipynb``)
-or else its name (``alice.ipynb``, Canvas-style ``alice_1234_5678_x.ipynb``), up to the first ``_``.
+or else its name (``alice.ipynb``, Canvas-style ``alice_1234_5678_x.ipynb``), up to the first ``_``,
+followed by the LMS's user id where the name has one: ``alice``, ``Alice-Smith-1234``, ``alice-1234``.
 The submission time is stamped here, on the instructor's side, never taken from the student.
 """
 import os
@@ -23,12 +24,18 @@ MAX_UNZIPPED_BYTES = 2 * 2**30
 
 def student_id(relative):
     """The student id a file at `relative` (a path inside the collected folder) belongs to, or ""
-    when its name holds nothing usable. Letters of any script are kept (NFC-normalised, so that
-    the same name typed two ways is one id); anything else becomes "-"."""
+    when its name holds nothing usable.
+
+    An LMS download names each person by their display name and the LMS's own unique user id; the id
+    is kept, after the name, so two people of one name stay two students and the name stays readable
+    ("Carol Smith_4321_..." is Carol-Smith-4321). Letters of any script are kept (NFC-normalised, so
+    that the same name typed two ways is one id); anything else becomes "-".
+    """
     parts = Path(relative).parts
     name = parts[0] if len(parts) > 1 else Path(parts[0]).stem
     name = unicodedata.normalize("NFC", name.split("_")[0].strip())
-    return re.sub(r"[^\w.-]+", "-", name).strip("-._")
+    name = re.sub(r"[^\w.-]+", "-", name).strip("-._")
+    return "-".join(part for part in (name, _lms_id(relative)) if part)
 
 
 def collect(course, assignment, source):
@@ -78,10 +85,10 @@ def _by_student(folder):
         owners[student][_lms_id(relative)].append(path)
     students = {}
     for student, by_lms_id in owners.items():
-        if len(by_lms_id) > 1:  # two people of one name, as the LMS's own ids say
-            print(f"skipped the submissions of LMS users {', '.join(sorted(by_lms_id))}: they all read as "
-                  f"student {student!r}, so none was collected; rename them so that each id is one "
-                  "person's", file=sys.stderr)
+        if len(by_lms_id) > 1:  # one id, from entries with and without the LMS's own id: two people?
+            entries = sorted({path.relative_to(folder).parts[0] for paths in by_lms_id.values() for path in paths})
+            print(f"skipped {', '.join(entries)}: they all read as student {student!r}, so none was collected; "
+                  "rename them so that each id is one person's", file=sys.stderr)
             continue
         students[student] = [path for paths in by_lms_id.values() for path in paths]
     return students

@@ -5,9 +5,11 @@ fresh file system holding only the Python installation, the course's ``utils`` a
 packages (read-only) and its own scratch folder; it has no network and its own process tree, so
 nothing it starts outlives it. When the grader runs as root, the process also drops to a uid of its
 own (one per worker slot), so that the process-count limit applies to it alone. Without bubblewrap
-only the resource limits, a private scratch folder and a fresh process group remain; `describe()`
-says which of these are in force.
+only the resource limits, a private scratch folder and a fresh process group remain. As root, each
+sandbox also gets a control group (grading.cgroups) where the kernel offers one. `describe()` says
+which of these are in force.
 """
+import fcntl
 import os
 import resource
 import shutil
@@ -18,10 +20,14 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from grading import cgroups
 from grading.course import REPO
 
 SANDBOX_HOME = "/sandbox"
 FIRST_UID = 61000
+UIDS_PER_BATCH = 64  # so at most this many submissions are graded at once by one batch
+UID_BLOCKS = 1000
+_held_uids = None  # (first uid, the open lock file that holds them)
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,31 @@ class Limits:
     file_bytes: int = 8 * 2**20  # any file written, output.log included
     disk_bytes: int = 64 * 2**20  # all files written, in the sandbox's working folder and in /tmp
     open_files: int = 64
+
+
+def claim_uids():
+    """The first of UIDS_PER_BATCH sandbox uids that this process holds alone, for as long as it lives.
+
+    Two batches graded at once on one host (two checkouts, two courses) must not share uids: the
+    process-count limit is per uid, and a sandbox could signal another one's processes. Each batch
+    takes a free block by locking its file in a folder only root may write.
+    """
+    global _held_uids
+    if _held_uids is None:
+        folder = Path("/run/lock" if os.path.isdir("/run/lock") else tempfile.gettempdir()) / "nlp-grading-uids"
+        folder.mkdir(mode=0o700, exist_ok=True)
+        for block in range(UID_BLOCKS):
+            lock = open(folder / f"{block}.lock", "a")
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                lock.close()
+                continue
+            _held_uids = FIRST_UID + block * UIDS_PER_BATCH, lock
+            break
+        else:
+            raise OSError(f"all {UID_BLOCKS} blocks of sandbox uids are in use by other graders")
+    return _held_uids[0]
 
 
 def bwrap_path():
@@ -57,14 +88,13 @@ def unavailable():
     with tempfile.TemporaryDirectory(prefix="grading-probe-") as scratch:
         (Path(scratch) / "probe").write_text("")
         try:
-            done = subprocess.run(command(scratch, 0, Limits()), cwd=scratch, env=environment(),
-                                  stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
-                                  preexec_fn=lambda: set_limits(Limits()))
+            process = start(scratch, FIRST_UID, Limits(), stdin=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            _, said = process.communicate(timeout=60)
         except (OSError, subprocess.TimeoutExpired) as error:
             return f"bubblewrap could not start the sandbox ({error})"
-    if done.returncode != 0:
-        said = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        return f"bubblewrap could not start the sandbox ({said[-1] if said else f'exit code {done.returncode}'})"
+    if process.returncode != 0:
+        said = said.decode("utf-8", "replace").strip().splitlines()
+        return f"bubblewrap could not start the sandbox ({said[-1] if said else f'exit code {process.returncode}'})"
     return None
 
 
@@ -89,17 +119,48 @@ def describe(limits=Limits()):
                 "(apt-get install bubblewrap). In force: a private scratch folder as working directory (on the "
                 "host's disk, with no quota beyond the per-file limit), a fresh process group killed after each "
                 f"submission (a child that starts its own session escapes it), {rlimits}.")
-    uid = ("its own unprivileged uid per worker slot, with at most "
-           f"{limits.processes} processes and threads" if os.geteuid() == 0 else
-           "the grader's own uid mapped into a user namespace (run as root for a separate uid and a "
-           "process-count limit)")
+    root = os.geteuid() == 0
+    uid = ("its own unprivileged uid per worker slot (a block of uids per batch, so two batches on one host "
+           f"never share one), with at most {limits.processes} processes and threads; no SysV shared memory, "
+           "message queues or semaphores" if root else
+           "the grader's own uid mapped into a user namespace (run as root for a separate uid, a "
+           "process-count limit, no SysV IPC and control groups)")
+    problem = cgroups.unavailable()
+    groups = (f"a control group per sandbox: at most {(limits.memory_bytes + 2 * limits.disk_bytes) // 2**20} MiB "
+              "for all its processes, files and kernel memory together, one CPU (a busy submission cannot starve "
+              f"its neighbour), {limits.processes} processes" if problem is None else
+              f"NO control groups ({problem}): memory the kernel holds for a sandbox (SysV IPC, inodes of its "
+              "memory file systems) and the CPU of many processes are not bounded as a whole")
     return ("Isolation: bubblewrap — a private file system (Python, utils and grading read-only, the "
             "submission's own files read-only in a working folder of at most "
             f"{limits.disk_bytes // 2**20} MiB, likewise /tmp; no solutions, gradebook or other submissions), "
-            f"no network, a private process tree killed as a whole after each submission, {uid}; {rlimits}.")
+            f"no network, a private process tree killed as a whole after each submission, {uid}; {groups}; "
+            f"{rlimits}.")
 
 
-def command(scratch, slot, limits):
+def start(scratch, uid, limits, group=None, **popen):
+    """Start grading.worker for one submission whose files are in `scratch`; return the Popen.
+
+    `uid` is the sandbox's own user (used when the grader is root); `group` a cgroups.Group to run in.
+    bwrap reads its arguments from a file descriptor, so that /proc/1/cmdline inside the sandbox
+    shows no host path (the scratch folder, the checkout).
+    """
+    argv = command(scratch, uid, limits)
+    with tempfile.TemporaryFile() as arguments:
+        if argv[0] == bwrap_path():  # its options through the file; the command stays on the command line
+            worker = argv.index(sys.executable)
+            arguments.write(b"".join(a.encode() + b"\0" for a in argv[1:worker]))
+            arguments.seek(0)
+            argv = [argv[0], "--args", str(arguments.fileno()), *argv[worker:]]
+        def prepare():
+            set_limits(limits)
+            if group is not None:
+                group.join()
+        return subprocess.Popen(argv, cwd=scratch, env=environment(), pass_fds=(arguments.fileno(),),
+                                stdout=subprocess.PIPE, preexec_fn=prepare, **popen)
+
+
+def command(scratch, uid, limits):
     """The argv that starts grading.worker for one submission whose files are in `scratch`."""
     python = [sys.executable, "-m", "grading.worker"]
     bwrap = bwrap_path()
@@ -129,7 +190,8 @@ def command(scratch, slot, limits):
         made.add(source)
     argv += python
     if root:
-        argv += ["--uid", str(FIRST_UID + slot)]
+        # The worker starts as root inside the namespaces, closes SysV IPC there, then becomes `uid`.
+        argv += ["--uid", str(uid)]
     return argv
 
 

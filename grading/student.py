@@ -6,11 +6,12 @@ these proxies in place of the student's functions and runs, with every compariso
 process. Functions passed as arguments (a numeric routine's ``f``) stay in the trusted process:
 the sandbox calls back for each evaluation.
 """
+import re
 import signal
 import subprocess
 import time
 
-from grading import sandbox, wire
+from grading import cgroups, sandbox, wire
 
 MAX_CALLBACKS = 200_000
 # A callback's arguments may hold this many times the bytes of the largest array the call was
@@ -18,6 +19,7 @@ MAX_CALLBACKS = 200_000
 # otherwise make the grader allocate gigabytes.
 CALLBACK_GROWTH, CALLBACK_FLOOR = 16, 2**20
 MAX_ERRORS, MAX_ERROR_CHARS = 20, 2000  # cell errors kept from one load
+CHECK_NAMES = re.compile(r"[\w.]*(?:<locals>|<lambda>|hidden_test_)[\w.<>]*(?:\(\))?")
 
 
 class SubmissionFault(Exception):
@@ -34,10 +36,16 @@ def clean(text):
     return str(text).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+def _without_check_names(text):
+    """An error of a trusted function, as the student may see it: the names of the hidden check's
+    own functions ("hidden_test_x.<locals>.loss()") would show how the check is built."""
+    return CHECK_NAMES.sub("the function you were given", text)
+
+
 class StudentProcess:
-    def __init__(self, scratch, slot=0, limits=sandbox.Limits()):
-        self.scratch, self.slot, self.limits = scratch, slot, limits
-        self.process = None
+    def __init__(self, scratch, uid=sandbox.FIRST_UID, limits=sandbox.Limits()):
+        self.scratch, self.uid, self.limits = scratch, uid, limits
+        self.process = self.group = None
         self.defined = set()
         self.load_failure = None  # why running the cells failed: it would fail again, so it is not retried
         self.budget_end = time.monotonic() + limits.submission_seconds  # nothing runs after this
@@ -55,10 +63,10 @@ class StudentProcess:
             raise
 
     def _load(self, sources):
-        self.process = subprocess.Popen(
-            sandbox.command(self.scratch, self.slot, self.limits), cwd=self.scratch, env=sandbox.environment(),
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            preexec_fn=lambda: sandbox.set_limits(self.limits))
+        if cgroups.unavailable() is None:
+            self.group = cgroups.Group.make(self.limits)
+        self.process = sandbox.start(self.scratch, self.uid, self.limits, self.group,
+                                     stdin=subprocess.PIPE, stderr=subprocess.DEVNULL)
         what = "running your notebook's cells"
         deadline, late = self._deadline(self.limits.load_seconds, self.budget_end, what)
         self._send({"op": "load", "sources": sources}, [], deadline)
@@ -117,6 +125,9 @@ class StudentProcess:
         if self.process is not None:
             sandbox.kill(self.process)
             self.process = None
+        if self.group is not None:
+            self.group.remove()
+            self.group = None
 
     def _answer_callback(self, name, reply, arrays, callbacks, deadline, allowed):
         index = reply.get("id")
@@ -131,7 +142,7 @@ class StudentProcess:
         try:
             answer = {"ok": True, "value": wire.encode(callbacks[index](*args), sent)}
         except Exception as error:  # the student passed the trusted function bad input
-            answer, sent = {"ok": False, "error": f"{type(error).__name__}: {error}"[:500]}, []
+            answer, sent = {"ok": False, "error": _without_check_names(f"{type(error).__name__}: {error}")[:500]}, []
         self._send(answer, sent, deadline)
 
     def _send(self, header, arrays, deadline):
@@ -176,6 +187,9 @@ class StudentProcess:
             name = signal.Signals(-code).name
             hint = {"SIGXCPU": " (CPU time limit)", "SIGKILL": " (killed: memory or time limit)",
                     "SIGSEGV": " (a crash in native code)"}.get(name, "")
+            if name == "SIGKILL" and self.group is not None and self.group.out_of_memory():
+                hint = (f" (killed at the memory limit: all its processes, files and shared memory together "
+                        f"may hold {(self.limits.memory_bytes + 2 * self.limits.disk_bytes) // 2**20} MiB)")
             return f"the Python process running your code died {when} from {name}{hint}"
         return f"the Python process running your code exited {when} with code {code} (os._exit or sys.exit?)"
 

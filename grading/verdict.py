@@ -34,7 +34,7 @@ def grade_submission(job):
 
     job: {"student", "assignment", "notebook": file name, "submission": path of the submitted
     notebook, "solution": path of the solution notebook, "release": folder of the released files,
-    "slot": worker slot (int), "limits": dict of sandbox.Limits fields (optional)}.
+    "uid": the sandbox's own user id (used when grading as root), "limits": dict of sandbox.Limits fields (optional)}.
 
     Returns {"student", "assignment", "notebook", "score", "max_score", "exercises": [{"grade_id",
     "points", "max_points", "passed", "reason", "kind", "internal_error"}], "problems": [...], "seconds"}.
@@ -53,7 +53,7 @@ def grade_submission(job):
     exercises, problems = [], list(submission.problems)
     with tempfile.TemporaryDirectory(prefix="grading-") as scratch:
         process = StudentProcess(_prepare_scratch(Path(scratch), release, Path(job["submission"]), job["notebook"]),
-                                 job.get("slot", 0), limits)
+                                 job.get("uid", sandbox.FIRST_UID), limits)
         try:
             for exercise in solution.exercises:
                 if submission.unreadable:

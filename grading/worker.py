@@ -31,6 +31,7 @@ def main():
         # Root starts us inside the sandbox's namespaces; from here on we are an unprivileged user
         # whose process count RLIMIT_NPROC can limit.
         uid = int(sys.argv[sys.argv.index("--uid") + 1])
+        _close_sysv_ipc()
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)
@@ -57,6 +58,15 @@ def main():
             wire.send(out, {"errors": [e for e in errors if e], "defined": defined})
         elif header.get("op") == "call":
             _answer_call(header, arrays, namespace, into, out)
+
+
+def _close_sysv_ipc():
+    """No SysV shared memory, message queues or semaphores in this sandbox's IPC namespace: a segment
+    outlives the process that made it, so no per-process limit counts it (the namespace's limits are
+    its own, and only root inside it may set them: done before becoming the sandbox's user)."""
+    for name, value in (("shmmni", "0"), ("shmall", "0"), ("shmmax", "0"), ("msgmni", "0"), ("sem", "0 0 0 0")):
+        with open(f"/proc/sys/kernel/{name}", "w") as setting:
+            setting.write(value)
 
 
 def _run_cell(source, index, namespace):

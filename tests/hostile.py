@@ -702,6 +702,95 @@ _report()
 '''
 
 
+# SysV shared memory outlives the process that made it, so no per-process limit counts it: held
+# 3 GiB under a 2 GiB limit until the sandbox's IPC namespace allowed no segment at all.
+ATTACKS["sysv-shm"] = r"""
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+libc.shmat.restype = ctypes.c_void_p
+held = 0
+for kind, make in (("msgget", lambda: libc.msgget(0, 0o1600)), ("semget", lambda: libc.semget(0, 1, 0o1600)),
+                   ("shmget", lambda: libc.shmget(0, 256 * 2**20, 0o1600))):
+    made = make()
+    ATTACK[kind] = "made" if made >= 0 else _errno(OSError(ctypes.get_errno(), ""))
+while ATTACK["shmget"] == "made" and held < @MEMORY_MIB@ + 1024:
+    segment = libc.shmget(0, 256 * 2**20, 0o1600)
+    address = libc.shmat(segment, None, 0)
+    if segment < 0 or address in (None, ctypes.c_void_p(-1).value):
+        break
+    ctypes.memset(address, 1, 256 * 2**20)
+    libc.shmdt(ctypes.c_void_p(address))
+    held += 256
+ATTACK["held_mib"] = held
+if held > @MEMORY_MIB@:
+    _won(f"{held} MiB of shared memory under a {@MEMORY_MIB@} MiB limit")
+ATTACK["ran"].append("sysv shm")
+_report()
+"""
+
+# Memory the kernel holds for the sandbox outside every process's own limit: two children each
+# under the address-space limit, and then 400,000 empty files (inodes cost kernel memory, and the
+# memory file systems capped only the bytes of files). Wins when all of it is held at once.
+ATTACKS["memory-outside-the-process"] = r"""
+import signal, time
+ballast = int(@MEMORY_MIB@ * 0.45) * 2**20
+children, ready = [], os.pipe()
+for _ in range(2):
+    pid = os.fork()
+    if pid == 0:
+        block = np.ones(ballast // 8)
+        os.write(ready[1], b"!")
+        time.sleep(60)
+        os._exit(0)
+    children.append(pid)
+for _ in children:
+    os.read(ready[0], 1)
+files = 0
+for folder in ("/tmp", "."):
+    try:
+        for i in range(@FLOOD_FILES@ // 2):
+            open(f"{folder}/f{i}", "w").close()
+            files += 1
+    except OSError as error:
+        ATTACK["stopped_by"] = _errno(error)
+alive = [pid for pid in children if os.waitpid(pid, os.WNOHANG) == (0, 0)]
+ATTACK.update(files=files, children_alive=len(alive))
+if files == @FLOOD_FILES@ and len(alive) == 2:
+    _won(f"{2 * ballast // 2**20} MiB in two processes and {files} files under a {@MEMORY_MIB@} MiB limit")
+for pid in alive:
+    os.kill(pid, signal.SIGKILL)
+ATTACK["ran"].append("memory outside the process")
+_report()
+"""
+
+# What the sandbox's process 1 was started with: it used to name the host's scratch folder.
+ATTACKS["proc-cmdline"] = r"""
+with open("/proc/1/cmdline", "rb") as f:
+    ATTACK["cmdline"] = f.read().replace(b"\0", b" ").decode(errors="replace")[-1000:]
+ATTACK["ran"].append("proc cmdline")
+_report()
+"""
+
+# Calls the trusted function it is given the wrong way and reports the error it gets back: that
+# error used to name the hidden check's own functions. It costs the student this exercise.
+ATTACKS["probe-check-names"] = r"""
+def numeric_jacobian(f, x):
+    try:
+        f(x, x)
+    except Exception as error:
+        raise RuntimeError("ATTACK-PROBE " + str(error)) from None
+    raise RuntimeError("ATTACK-PROBE the call went through")
+"""
+
+# Asks the grader to evaluate the function it was given, then dies before reading the answer: the
+# student was once told "AttributeError: 'NoneType' object has no attribute 'stdin'".
+ATTACKS["dies-mid-callback"] = r"""
+def numeric_jacobian(f, x):
+    import grading.wire
+    grading.wire.recv = lambda *args, **kwargs: os._exit(3)
+    return f(x)
+"""
+
 def attack_cells(name, **values):
     """[prelude, attack] cell sources for attack `name`, with the @PLACEHOLDERS@ filled in."""
     source = ATTACKS[name]

@@ -8,26 +8,32 @@ from tests.hostile import NOTEBOOK, UNIT, bare_course_at, notebook
 
 
 @pytest.mark.parametrize("relative,student", [
-    ("alice.ipynb", "alice"), ("alice_1234_5678_homework.ipynb", "alice"),
-    ("Carol Smith_4321_assignsubmission_file_/my notebook.ipynb", "Carol-Smith"),
-    ("李雷_77_assignsubmission_file_/x.ipynb", "李雷"), ("Zoe\u0308 Smith_1_x/x.ipynb", "Zoë-Smith"),
-    ("!!_12_assignsubmission_file_/x.ipynb", ""), ("../x.ipynb", ""),
+    ("alice.ipynb", "alice"), ("alice/x.ipynb", "alice"), ("alice_1234_5678_homework.ipynb", "alice-1234"),
+    ("alice_LATE_1234_5678_homework.ipynb", "alice-1234"),
+    ("Carol Smith_4321_assignsubmission_file_/my notebook.ipynb", "Carol-Smith-4321"),
+    ("李雷_77_assignsubmission_file_/x.ipynb", "李雷-77"), ("Zoe\u0308 Smith_1_x/x.ipynb", "Zoë-Smith-1"),
+    ("!!_12_assignsubmission_file_/x.ipynb", "12"), ("!!.ipynb", ""), ("../x.ipynb", ""),
 ])
 def test_student_ids(relative, student):
     assert student_id(relative) == student
 
 
-def test_collisions_and_unreadable_names_are_skipped_and_the_rest_collected(tmp_path, capsys):
+def test_people_of_one_name_stay_apart_and_what_cannot_be_told_apart_is_skipped(tmp_path, capsys):
     course = Course(bare_course_at(tmp_path / "course"))
     handins = tmp_path / "handins"
     for folder in ["Zoë Smith_11_assignsubmission_file_", "Zoë Smith_12_assignsubmission_file_",
                    "Zoé Smith_13_assignsubmission_file_", "李雷_14_assignsubmission_file_",
-                   "!!_15_assignsubmission_file_", "alice_16_assignsubmission_file_"]:
+                   "!!_15_assignsubmission_file_", "alice_16_assignsubmission_file_", "bob_17_assignsubmission_file_",
+                   "!!"]:
         (handins / folder).mkdir(parents=True)
         nbformat.write(notebook(), handins / folder / NOTEBOOK)
-    nbformat.write(notebook(), handins / "alice_16_99_late.ipynb")  # the same LMS user again: not a collision
+    nbformat.write(notebook(), handins / "alice_16_99_late.ipynb")  # the same LMS user again: one student
+    nbformat.write(notebook(), handins / "bob-17.ipynb")  # reads as bob_17's id, without the LMS's word for it
     collected = dict(collect(course, UNIT, handins))
-    assert set(collected) == {"alice", "Zoé-Smith", "李雷"}
-    assert not (course.submitted / "Zoë-Smith").exists()
+    assert set(collected) == {"Zoë-Smith-11", "Zoë-Smith-12", "Zoé-Smith-13", "李雷-14", "15", "alice-16"}
+    for student, path in collected.items():  # each its own notebook, none over another's
+        assert path == course.submitted / student / UNIT / NOTEBOOK and path.is_file()
+    assert not (course.submitted / "bob-17").exists()
     said = capsys.readouterr().err
-    assert "11, 12" in said and "'Zoë-Smith'" in said and "!!_15" in said
+    assert "bob-17.ipynb, bob_17_assignsubmission_file_" in said and "several notebooks for alice-16" in said
+    assert "skipped !!/" in said

@@ -29,7 +29,7 @@ import nbformat
 import psutil
 import pytest
 
-from grading import gradebook, sandbox, wire
+from grading import cgroups, gradebook, sandbox, wire
 from grading.autograde import autograde
 from grading.collect import collect
 from grading.course import REPO, Course, CourseError
@@ -56,10 +56,18 @@ pytestmark = pytest.mark.slow
 
 ISOLATED = bool(sandbox.bwrap_path()) and os.geteuid() == 0
 needs_isolation = pytest.mark.skipif(not ISOLATED, reason="needs bubblewrap and root (python -m grading isolation)")
+CONTROL_GROUPS = ISOLATED and cgroups.unavailable() is None
+needs_control_groups = pytest.mark.skipif(not CONTROL_GROUPS, reason="needs control groups (python -m grading isolation)")
 
 # Attacks that only the sandbox stops; without it they would really read, write or fork on the host.
 ISOLATION_ATTACKS = {"read-secrets", "sqlite-gradebook", "detached-writer", "network", "fork-bomb",
-                     "other-submissions", "symlink-chown", "disk-fill"}
+                     "other-submissions", "symlink-chown", "disk-fill", "sysv-shm", "proc-cmdline"}
+# Attacks that only the sandbox's control group stops: without it they hold gigabytes for real.
+CONTROL_GROUP_ATTACKS = {"memory-outside-the-process"}
+# Attacks that cost the attacker points by their nature (they replace a function by a probe, or may be
+# killed at a limit): they must gain nothing, and may lose.
+MAY_LOSE_POINTS = {"desync-protocol", "probe-check-names", "memory-outside-the-process", "dies-mid-callback"}
+FLOOD_FILES = 400_000  # empty files the memory attack makes (about 400 MiB of kernel memory)
 LIMITS = {"call_seconds": 8, "load_seconds": 15}
 WRITER_DELAY = 2  # seconds the detached writers sleep before they start writing
 HUGE_BLOCKS = 4  # 64 MiB arrays the huge-reply attack pushes at the grader
@@ -154,10 +162,12 @@ def batch(tmp_path_factory):
 
     values = dict(ROOT=root, CANARY_A=canary_a, CANARY_B=canary_b, PORT=tcp.getsockname()[1], ABSTRACT=abstract_name,
                   MARKER=marker, DELAY=WRITER_DELAY, VICTIM=victim, HUGE_BLOCKS=HUGE_BLOCKS,
-                  FILE_BYTES=sandbox.Limits().file_bytes, FILL_FILES=FILL_FILES)
+                  FILE_BYTES=sandbox.Limits().file_bytes, FILL_FILES=FILL_FILES, FLOOD_FILES=FLOOD_FILES,
+                  MEMORY_MIB=(sandbox.Limits().memory_bytes + 2 * sandbox.Limits().disk_bytes) // 2**20)
     submit_notebook(root, "ctl-honest", notebook(markdown=[f"my notes {canary}"]))
     submit_notebook(root, "ctl-wrong", wrong())
-    attacks = [name for name in ATTACKS if ISOLATED or name not in ISOLATION_ATTACKS]
+    attacks = [name for name in ATTACKS if (ISOLATED or name not in ISOLATION_ATTACKS)
+               and (CONTROL_GROUPS or name not in CONTROL_GROUP_ATTACKS)]
     for name in attacks:
         submit_notebook(root, f"atk-{name}", wrong(*attack_cells(name, STUDENT=f"atk-{name}", **values)))
     for kind in CELL_TAMPERING:
@@ -257,11 +267,11 @@ def test_attack_gains_no_point(batch, attack):
         pytest.skip("this attack runs only where the sandbox is in force")
     student = f"atk-{attack}"
     record = batch.records[student]
-    if attack == "desync-protocol":
-        # Out-of-step replies only lose the student points; they gain none.
+    if attack in MAY_LOSE_POINTS:
         wrong_points = _exercise_points(batch.records["ctl-wrong"])
         assert all(p <= wrong_points[g] for g, p in _exercise_points(record).items())
         assert record["score"] <= WRONG_SCORE
+        assert "WON" not in (report(record) or {}), report(record)
         _assert_scored(batch, student, record["score"])
         return
     findings = report(record)
@@ -327,6 +337,44 @@ def test_fork_bomb_is_capped_and_the_batch_goes_on(batch):
     assert findings["fork_error"] == "EAGAIN"
     assert 0 < findings["forks"] < sandbox.Limits().processes
     assert batch.records["ctl-honest"]["score"] == FULL and batch.records["ctl-wrong"]["score"] == WRONG_SCORE
+
+
+@needs_isolation
+def test_the_sandbox_has_no_sysv_shared_memory_queues_or_semaphores(batch):
+    findings = report(batch.records["atk-sysv-shm"])
+    assert all(findings[kind] in ("ENOSPC", "EINVAL") for kind in ("shmget", "msgget", "semget")), findings
+    assert findings["held_mib"] == 0
+
+
+@needs_control_groups
+def test_memory_the_kernel_holds_for_a_sandbox_counts_against_its_limit(batch):
+    record = batch.records["atk-memory-outside-the-process"]
+    findings = report(record)
+    if findings is None:  # the kernel killed the cell's own process at the limit, and said so
+        assert all("killed at the memory limit" in e["reason"] for e in record["exercises"]), record["exercises"]
+    else:  # it killed a child: the files and both children were never held at once
+        assert findings["children_alive"] < 2, findings
+
+
+@needs_isolation
+def test_the_sandbox_cannot_read_the_hosts_paths_from_its_first_process(batch):
+    cmdline = report(batch.records["atk-proc-cmdline"])["cmdline"]
+    assert "bwrap --args" in cmdline, cmdline
+    for leak in ("--ro-bind", "grading-", str(batch.root)):
+        assert leak not in cmdline, cmdline
+
+
+def test_an_error_from_a_trusted_function_does_not_name_the_checks_functions(batch):
+    reason = {e["grade_id"]: e["reason"] for e in batch.records["atk-probe-check-names"]["exercises"]}
+    reason = reason["test_numeric_jacobian"]
+    assert "ATTACK-PROBE" in reason and "positional argument" in reason, reason
+    assert "lambda" not in reason and "hidden_test" not in reason and "locals" not in reason, reason
+
+
+def test_a_student_who_dies_during_a_callback_is_told_how_it_died(batch):
+    reason = {e["grade_id"]: e["reason"] for e in batch.records["atk-dies-mid-callback"]["exercises"]}
+    reason = reason["test_numeric_jacobian"]
+    assert "exited" in reason and "code 3" in reason and "NoneType" not in reason, reason
 
 
 @needs_isolation

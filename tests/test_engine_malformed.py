@@ -217,7 +217,7 @@ LMS_ZIP = {
     "__MACOSX/._alice_1234_5678_homework.ipynb": None,
     "readme.txt": None,
 }
-LMS_FAILED = {"alice": set(), "bob": {SG}, "Carol-Smith": set(), "dave": set()}
+LMS_FAILED = {"alice-1234": set(), "bob-2222": {SG}, "Carol-Smith-4321": set(), "dave": set()}
 
 
 def _expected_score(failed):

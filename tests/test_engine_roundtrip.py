@@ -31,7 +31,7 @@ def graded(request, tmp_path_factory):
     case = RoundTrip.of(COURSE.unit(request.param))
     root = make_course(tmp_path_factory.mktemp("course"), [case.unit])
     inbox = tmp_path_factory.mktemp("inbox")
-    names = {"alice": "alice.ipynb", "bob": "bob.ipynb", "carol": "carol_1234_whatever.ipynb"}
+    names = {"alice": "alice.ipynb", "bob": "bob.ipynb", "carol": "carol_homework.ipynb"}
     for student, notebook in case.submissions().items():
         nbformat.write(notebook, inbox / names[student])
     cli(root, "collect", case.unit, str(inbox))

@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grading import gradebook
+from grading import cgroups, gradebook, sandbox
 from grading.course import Course
 from tests.hostile import NOTEBOOK, POINTS, UNIT, bare_course_at, notebook
 
@@ -276,3 +276,37 @@ def test_an_interrupted_batch_keeps_what_it_finished_and_a_rerun_grades_only_wha
     assert changed["score"] < changed["max_score"]  # graded again: the notebook changed
     cli(root, "autograde", UNIT, "--jobs", "1", "--load-seconds", "8", "--force")
     assert json.loads(honest_record.read_text())["seconds"] != changed["seconds"]
+
+
+CONTROL_GROUPS = bool(sandbox.bwrap_path()) and cgroups.unavailable() is None
+BUSY_CHILDREN = r'''
+import os, time
+for _ in range(31):  # each in a session of its own, as the red team's were
+    if os.fork() == 0:
+        os.setsid()
+        end = time.monotonic() + 60
+        while time.monotonic() < end:
+            pass
+        os._exit(0)
+'''
+
+
+@pytest.mark.skipif(not CONTROL_GROUPS, reason="needs control groups (python -m grading isolation)")
+def test_a_submission_that_starts_many_busy_processes_slows_only_itself(tmp_path):
+    # Before each sandbox had a CPU group of one CPU, 31 busy children starved the honest notebook
+    # graded beside them, which lost exercises to the time limits.
+    root = course_with_checks(tmp_path / "course")
+    submit(root, "aaa-busy", notebook(cells=[BUSY_CHILDREN]))
+    submit(root, "bbb-honest", notebook())
+    cli(root, "autograde", UNIT, "--jobs", "2", "--load-seconds", "4", "--call-seconds", "3")
+    honest = json.loads(Course(root).record_path(UNIT, "bbb-honest", NOTEBOOK).read_text())
+    assert honest["score"] == honest["max_score"], honest["exercises"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="sandbox uids are used only when grading as root")
+def test_two_batches_on_one_host_never_share_sandbox_uids():
+    mine = sandbox.claim_uids()
+    other = int(subprocess.run([sys.executable, "-c", "from grading import sandbox; print(sandbox.claim_uids())"],
+                               capture_output=True, text=True, check=True, cwd=Path(__file__).parents[1]).stdout)
+    assert abs(other - mine) >= sandbox.UIDS_PER_BATCH
+    assert sandbox.claim_uids() == mine  # held for as long as this process lives

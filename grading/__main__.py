@@ -2,7 +2,9 @@
 
   release [UNIT ...]                    regenerate assignments/ from solutions/
   collect UNIT FOLDER_OR_ZIP            put submissions in submitted/<student>/UNIT/
-  autograde UNIT [--jobs N]             grade every submission, sandboxed and in parallel
+  autograde UNIT [--jobs N | --dask ADDRESS]
+                                        grade every submission, sandboxed and in parallel
+  replay UNIT STUDENT                   grade one submission again with its recorded inputs
   feedback UNIT                         write feedback/<student>/UNIT/<notebook>.html
   export [--to grades.csv]              the gradebook as CSV, with nbgrader's export columns
   isolation                             say what isolation grading has on this machine
@@ -49,11 +51,18 @@ def main(argv=None):
         default = getattr(sandbox.Limits(), f"{name}_seconds")
         autograde.add_argument(f"--{name}-seconds", type=positive(float), default=default,
                                help=f"wall-clock limit for {help_text} (default {default:g})")
+    autograde.add_argument("--dask", metavar="ADDRESS",
+                           help="grade on the workers of this Dask scheduler (e.g. tcp://10.0.0.5:8786) instead of "
+                                "this machine; each worker needs the course at this path, its venv and bubblewrap")
     autograde.add_argument("--force", action="store_true",
                            help="grade again the submissions whose notebook, solution and limits are unchanged "
                                 "since their last grading (default: keep those records)")
     autograde.add_argument(sandbox.UNSAFE_FLAG, action="store_true",
                            help="grade even without the sandbox (bubblewrap): student code then runs with your rights")
+    replay = commands.add_parser("replay", help="grade one submission again with the inputs of its last grading, "
+                                                "and show the inputs of each failed check (for the instructor)")
+    replay.add_argument("unit")
+    replay.add_argument("student")
     feedback = commands.add_parser("feedback", help="write feedback pages from the last autograde")
     feedback.add_argument("unit")
     export = commands.add_parser("export", help="write the grades as CSV")
@@ -84,13 +93,17 @@ def run(course, args):
         course.unit(args.unit)  # an unknown unit is reported before anything else
         print(sandbox.describe(sandbox.Limits(**limits)))
         records, flags = autograde(course, args.unit, jobs=args.jobs, limits=limits, force=args.force,
-                                   unsafe_no_isolation=args.unsafe_no_isolation)
+                                   unsafe_no_isolation=args.unsafe_no_isolation, dask=args.dask)
         for record in records:
             print(f"{record['student']:>20}  {record['score']:g}/{record['max_score']:g}  {record['notebook']}")
         for flag in flags:
             print(f"FLAG {flag}")
         print(f"graded {len(records)} notebooks; records in {course.records.name}/{args.unit}/, "
               f"scores in {course.gradebook_path.name}")
+    elif args.command == "replay":
+        from grading.replay import replay
+        for line in replay(course, args.unit, args.student):
+            print(line)
     elif args.command == "feedback":
         from grading.feedback import write_feedback
         written = write_feedback(course, args.unit)

@@ -22,45 +22,42 @@ from multiprocessing.connection import wait
 
 
 def run(work, jobs, workers, deadline_seconds, memory_bytes):
-    """Yield (job, result, error) for each job as it finishes: `work(job, slot)`'s result and None, or
-    None and a sentence saying why there is no result. At most `workers` jobs run at once; `slot`
-    (0 .. workers-1) is held by one running job at a time."""
+    """Yield (job, result, error) for each job as it finishes: `work(job)`'s result and None, or None
+    and a sentence saying why there is no result. At most `workers` jobs run at once."""
     context = multiprocessing.get_context("fork")
-    waiting, running, free = list(jobs), {}, list(range(workers))
+    waiting, running = list(jobs), {}
     try:
         while waiting or running:
-            while waiting and free:
-                job, slot = waiting.pop(0), free.pop(0)
+            while waiting and len(running) < workers:
+                job = waiting.pop(0)
                 receiver, sender = context.Pipe(duplex=False)
-                process = context.Process(target=_child, args=(work, job, slot, sender, memory_bytes), daemon=True)
+                process = context.Process(target=_child, args=(work, job, sender, memory_bytes), daemon=True)
                 process.start()
                 sender.close()
-                running[receiver] = (process, job, slot, time.monotonic() + deadline_seconds)
+                running[receiver] = (process, job, time.monotonic() + deadline_seconds)
             next_deadline = min(deadline for *_, deadline in running.values())
             for receiver in wait(list(running), timeout=max(0.0, next_deadline - time.monotonic())):
-                process, job, slot, _ = running.pop(receiver)
+                process, job, _ = running.pop(receiver)
                 result, error = _receive(receiver, process)
-                free.append(slot)
                 yield job, result, error
-            for receiver, (process, job, slot, deadline) in list(running.items()):
+            for receiver, (process, job, deadline) in list(running.items()):
                 if time.monotonic() > deadline:
                     del running[receiver]
                     _stop(process)
-                    free.append(slot)
                     yield job, None, f"the grader spent more than {deadline_seconds:g} s on this submission and was stopped"
     finally:  # Ctrl-C, or the caller stopped listening: nothing keeps running
         for process, *_ in running.values():
             _stop(process)
 
 
-def _child(work, job, slot, sender, memory_bytes):
+def _child(work, job, sender, memory_bytes):
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's to handle
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     limit = _address_space() + memory_bytes
     if hard == resource.RLIM_INFINITY or limit < hard:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     try:
-        message = (work(job, slot), None)
+        message = (work(job), None)
     except MemoryError:
         message = (None, f"the grader ran out of its {memory_bytes // 2**20} MiB of memory on this submission")
     except BaseException:

@@ -4,11 +4,12 @@ With bubblewrap (``bwrap``, Debian package ``bubblewrap``) on Linux, the student
 fresh file system holding only the Python installation, the course's ``utils`` and ``grading``
 packages (read-only) and its own scratch folder; it has no network and its own process tree, so
 nothing it starts outlives it. When the grader runs as root, the process also drops to a uid of its
-own (one per worker slot), so that the process-count limit applies to it alone. Without bubblewrap
+own (one per job running on the host), so that the process-count limit applies to it alone. Without bubblewrap
 only the resource limits, a private scratch folder and a fresh process group remain. As root, each
 sandbox also gets a control group (grading.cgroups) where the kernel offers one. `describe()` says
 which of these are in force.
 """
+import contextlib
 import fcntl
 import os
 import resource
@@ -25,9 +26,7 @@ from grading.course import REPO
 
 SANDBOX_HOME = "/sandbox"
 FIRST_UID = 61000
-UIDS_PER_BATCH = 64  # so at most this many submissions are graded at once by one batch
-UID_BLOCKS = 1000
-_held_uids = None  # (first uid, the open lock file that holds them)
+UID_COUNT = 4096  # submissions graded at once on one host, by all graders together
 
 
 @dataclass(frozen=True)
@@ -46,29 +45,30 @@ class Limits:
     open_files: int = 64
 
 
-def claim_uids():
-    """The first of UIDS_PER_BATCH sandbox uids that this process holds alone, for as long as it lives.
+@contextlib.contextmanager
+def own_uid():
+    """A sandbox uid that no other grading job on this host holds while the block runs (as root;
+    otherwise FIRST_UID, which is then unused).
 
-    Two batches graded at once on one host (two checkouts, two courses) must not share uids: the
-    process-count limit is per uid, and a sandbox could signal another one's processes. Each batch
-    takes a free block by locking its file in a folder only root may write.
+    Two jobs graded at once on one host (one batch's, two batches', two courses') must not share a
+    uid: the process-count limit is per uid, and one sandbox could signal the other's processes. A
+    job holds its uid by locking that uid's file, in a folder only root may write, until it is done
+    (or dies: the kernel lets go of the lock).
     """
-    global _held_uids
-    if _held_uids is None:
-        folder = Path("/run/lock" if os.path.isdir("/run/lock") else tempfile.gettempdir()) / "nlp-grading-uids"
-        folder.mkdir(mode=0o700, exist_ok=True)
-        for block in range(UID_BLOCKS):
-            lock = open(folder / f"{block}.lock", "a")
+    if os.geteuid() != 0:
+        yield FIRST_UID
+        return
+    folder = Path("/run/lock" if os.path.isdir("/run/lock") else tempfile.gettempdir()) / "nlp-grading-uids"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    for uid in range(FIRST_UID, FIRST_UID + UID_COUNT):
+        with open(folder / f"{uid}.lock", "a") as lock:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                lock.close()
                 continue
-            _held_uids = FIRST_UID + block * UIDS_PER_BATCH, lock
-            break
-        else:
-            raise OSError(f"all {UID_BLOCKS} blocks of sandbox uids are in use by other graders")
-    return _held_uids[0]
+            yield uid
+            return
+    raise OSError(f"all {UID_COUNT} sandbox uids from {FIRST_UID} on are held by other grading jobs")
 
 
 def bwrap_path():
@@ -120,8 +120,7 @@ def describe(limits=Limits()):
                 "host's disk, with no quota beyond the per-file limit), a fresh process group killed after each "
                 f"submission (a child that starts its own session escapes it), {rlimits}.")
     root = os.geteuid() == 0
-    uid = ("its own unprivileged uid per worker slot (a block of uids per batch, so two batches on one host "
-           f"never share one), with at most {limits.processes} processes and threads; no SysV shared memory, "
+    uid = ("its own unprivileged uid (no two jobs graded at once on this host share one), with at most {limits.processes} processes and threads; no SysV shared memory, "
            "message queues or semaphores" if root else
            "the grader's own uid mapped into a user namespace (run as root for a separate uid, a "
            "process-count limit, no SysV IPC and control groups)")

@@ -46,6 +46,7 @@ class StudentProcess:
     def __init__(self, scratch, uid=sandbox.FIRST_UID, limits=sandbox.Limits()):
         self.scratch, self.uid, self.limits = scratch, uid, limits
         self.process = self.group = None
+        self.last_call = None  # (name, args, kwargs) of the latest call: what replay shows of a failed check
         self.defined = set()
         self.load_failure = None  # why running the cells failed: it would fail again, so it is not retried
         self.budget_end = time.monotonic() + limits.submission_seconds  # nothing runs after this
@@ -98,6 +99,7 @@ class StudentProcess:
         return call
 
     def call(self, name, args, kwargs=None):
+        self.last_call = (name, args, dict(kwargs or {}))
         callbacks, arrays = [], []
         try:
             encoded = wire.encode(list(args), arrays, callbacks)

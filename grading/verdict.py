@@ -8,6 +8,7 @@ records results.
 For each exercise of the solution notebook, its hidden checks run *here*, in the trusted process,
 on fresh random inputs, with proxies to the student's functions, which run in the sandbox.
 """
+import secrets
 import shutil
 import tempfile
 import time
@@ -29,16 +30,20 @@ def is_grader_fault(error):
     return isinstance(error, GRADER_FAULTS)
 
 
-def grade_submission(job):
+def grade_submission(job, inputs=None):
     """Grade one notebook.
 
     job: {"student", "assignment", "notebook": file name, "submission": path of the submitted
     notebook, "solution": path of the solution notebook, "release": folder of the released files,
-    "uid": the sandbox's own user id (used when grading as root), "limits": dict of sandbox.Limits fields (optional)}.
+    "limits": dict of sandbox.Limits fields (optional), "seed": the seed of the hidden checks' random
+    inputs (optional: a fresh one is drawn)}. The same job with the same seed gives the same record,
+    but for its "seconds" (`python -m grading replay` relies on it).
 
     Returns {"student", "assignment", "notebook", "score", "max_score", "exercises": [{"grade_id",
     "points", "max_points", "passed", "reason", "kind", "internal_error"}], "problems": [...], "seconds"}.
     `kind` is the diagnosis code of a failed exercise (utils.diagnosis), None when none was named.
+    The record also holds the "seed". `inputs`, a dict, if given, receives for each failed exercise the
+    arguments of the last call of a student's function (replay shows them to the instructor).
     `internal_error` says, for the instructor, what broke when the grader itself failed on that
     exercise (else None): the student is not charged (points None, the exercise is left for the
     instructor) and the reason tells them so.
@@ -50,12 +55,13 @@ def grade_submission(job):
     locked_sources, locked_ids = _locked_cells(release / job["notebook"])
     submission = read_submission(Path(job["submission"]), locked_sources, locked_ids)
     limits = sandbox.Limits(**job.get("limits", {}))
+    seed = job.get("seed", secrets.randbits(63))
     exercises, problems = [], list(submission.problems)
-    with tempfile.TemporaryDirectory(prefix="grading-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="grading-") as scratch, sandbox.own_uid() as uid:
         process = StudentProcess(_prepare_scratch(Path(scratch), release, Path(job["submission"]), job["notebook"]),
-                                 job.get("uid", sandbox.FIRST_UID), limits)
+                                 uid, limits)
         try:
-            for exercise in solution.exercises:
+            for number, exercise in enumerate(solution.exercises):
                 if submission.unreadable:
                     outcome = Outcome(f"Not graded: {submission.unreadable}")
                 elif time.monotonic() >= process.budget_end:
@@ -63,8 +69,11 @@ def grade_submission(job):
                                       "this notebook may take in all (are some of your functions far too slow?)")
                 else:
                     process.exercise_end = time.monotonic() + limits.exercise_seconds
+                    process.last_call = None
                     outcome = _run_exercise(exercise, trusted, process, solution.setup_sources,
-                                            submission.sources, problems)
+                                            submission.sources, problems, [seed, number])
+                    if inputs is not None and outcome.reason and process.last_call:
+                        inputs[exercise.grade_id] = process.last_call
                 exercises.append(outcome.record(exercise))
         finally:
             process.close()
@@ -72,7 +81,8 @@ def grade_submission(job):
         problems.append(submission.unreadable)
     return {"student": job["student"], "assignment": job["assignment"], "notebook": job["notebook"],
             "score": sum(e["points"] or 0.0 for e in exercises), "max_score": solution.max_score,
-            "exercises": exercises, "problems": problems, "seconds": round(time.monotonic() - started, 3)}
+            "exercises": exercises, "problems": problems, "seed": seed,
+            "seconds": round(time.monotonic() - started, 3)}
 
 
 NOT_GRADED = ("Not graded yet: the grader itself failed on this exercise, which is not your fault. "
@@ -93,9 +103,10 @@ class Outcome:
                 "passed": passed, "reason": self.reason, "kind": self.kind, "internal_error": self.internal}
 
 
-def _run_exercise(exercise, trusted, process, setup_sources, student_sources, problems):
-    """Run the exercise's hidden checks; the Outcome says whether they passed and why not."""
-    for check_name in exercise.check_names:
+def _run_exercise(exercise, trusted, process, setup_sources, student_sources, problems, seed):
+    """Run the exercise's hidden checks, each on inputs drawn from its own generator seeded by
+    `seed` + its number; the Outcome says whether they passed and why not."""
+    for number, check_name in enumerate(exercise.check_names):
         check = trusted[check_name]
         try:
             if process.process is None:  # first exercise, or the process died in the previous one
@@ -105,7 +116,7 @@ def _run_exercise(exercise, trusted, process, setup_sources, student_sources, pr
             if missing:
                 return Outcome(f"{', '.join(missing)} is not defined in your notebook (was its cell deleted, "
                                "renamed, turned into markdown, or does running it fail?)", "missing")
-            check(*[process.function(n) for n in graded_function_names(check)], np.random.default_rng())
+            check(*[process.function(n) for n in graded_function_names(check)], np.random.default_rng([*seed, number]))
         except SubmissionFault as fault:
             return Outcome(_clip(str(fault)))
         except AssertionError as failure:

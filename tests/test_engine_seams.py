@@ -304,9 +304,14 @@ def test_a_submission_that_starts_many_busy_processes_slows_only_itself(tmp_path
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="sandbox uids are used only when grading as root")
-def test_two_batches_on_one_host_never_share_sandbox_uids():
-    mine = sandbox.claim_uids()
-    other = int(subprocess.run([sys.executable, "-c", "from grading import sandbox; print(sandbox.claim_uids())"],
-                               capture_output=True, text=True, check=True, cwd=Path(__file__).parents[1]).stdout)
-    assert abs(other - mine) >= sandbox.UIDS_PER_BATCH
-    assert sandbox.claim_uids() == mine  # held for as long as this process lives
+def test_jobs_graded_at_once_on_one_host_never_share_a_sandbox_uid():
+    # Another grader on this host (another batch, another checkout) holds a uid while this one grades.
+    other = subprocess.Popen([sys.executable, "-c", "from grading import sandbox\nwith sandbox.own_uid() as uid:\n"
+                              "    print(uid, flush=True)\n    input()"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             text=True, cwd=Path(__file__).parents[1])
+    theirs = int(other.stdout.readline())
+    with sandbox.own_uid() as first, sandbox.own_uid() as second:
+        assert len({theirs, first, second}) == 3
+    other.communicate("\n", timeout=30)
+    with sandbox.own_uid() as again:  # let go of when the job is done
+        assert again <= first

@@ -1,6 +1,11 @@
-"""Autograding speed: plain sequential `nbgrader autograde` against `python -m grading autograde --jobs N`.
+"""Autograding speed: plain sequential `nbgrader autograde` against `python -m grading autograde --jobs N`,
+and against the same engine on a Dask LocalCluster of N one-thread workers.
 
-    python benchmarks/grading_speed.py [--students 40] [--jobs N] [--keep]
+    python benchmarks/grading_speed.py [--students 40] [--jobs N] [--graders nbgrader,local,dask] [--keep]
+
+A scale simulation (many submissions, Dask only) says what N workers would do:
+
+    python benchmarks/grading_speed.py --students 1000 --graders dask
 
 Builds a scratch course for unit 01 with a mix of submissions: correct ones (the reference answers),
 wrong ones (a gradient bug planted in one exercise) and broken ones (not JSON, a function or a cell
@@ -9,7 +14,9 @@ copies of the course: by nbgrader alone (one process, one kernel after another) 
 course's engine (sandboxed processes, N in parallel). Both get the same time limit for the endless
 loop: the engine's default of 30 s per call, and `--Execute.timeout=30` per cell for nbgrader (the
 engine's command line has no option to shorten it). It prints submissions per minute for each, the
-speed-up, and where the two disagree on a score.
+speed-up, and where the two disagree on a score. For Dask it also prints each worker's throughput
+(submissions per second of grading work) and the coordinator's cost per record (the wall time the
+workers did not spend grading, per submission).
 """
 import argparse
 import os
@@ -117,12 +124,30 @@ def run_engine(root, jobs):
     return seconds, scores
 
 
+def run_dask(root, jobs):
+    from distributed import Client, LocalCluster
+
+    from grading.autograde import autograde
+    with LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        started = time.monotonic()
+        records, _ = autograde(Course(root), UNIT, progress=None, force=True, dask=client)
+        seconds = time.monotonic() - started
+    working = sum(record["seconds"] for record in records)
+    return seconds, {r["student"]: r["score"] for r in records}, working
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--students", type=int, default=40)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--graders", default="nbgrader,local,dask",
+                        help="which to time, of nbgrader, local (the engine's own pool) and dask (default: all)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch courses and say where")
     args = parser.parse_args()
+    graders = args.graders.split(",")
+    if not set(graders) <= {"nbgrader", "local", "dask"}:
+        parser.error(f"--graders takes nbgrader, local and dask, not {args.graders}")
 
     scratch = Path(tempfile.mkdtemp(prefix="grading-speed-"))
     try:
@@ -137,33 +162,45 @@ def main():
         (scratch / "base").mkdir()
         base = make_course(scratch / "base", [UNIT])
         print(f"course generated in {time.monotonic() - started:.1f} s (nbgrader generate_assignment, not timed below)")
-        nb_root, engine_root = scratch / "nbgrader", scratch / "engine"
-        shutil.copytree(base, nb_root)
-        shutil.copytree(base, engine_root)
-        submit(nb_root, submissions)
-        submit(engine_root, submissions)
-
-        nb_seconds, nb_scores, nb_failed = run_nbgrader(nb_root)
-        engine_seconds, engine_scores = run_engine(engine_root, args.jobs)
         count = len(submissions)
-        nb_rate, engine_rate = count / nb_seconds * 60, count / engine_seconds * 60
-        print(f"{'nbgrader autograde (sequential)':<42} {nb_seconds:7.1f} s  {nb_rate:6.1f} submissions/min")
-        print(f"{f'python -m grading autograde --jobs {args.jobs}':<42} {engine_seconds:7.1f} s  "
-              f"{engine_rate:6.1f} submissions/min")
-        print(f"speed-up: {nb_seconds / engine_seconds:.2f}x")
-        if nb_failed:
-            print("nbgrader reported per-notebook errors (expected for the files that are not JSON)")
-
-        for kind in ("correct", "wrong", "broken"):
-            rows = [(s, d) for s, k, d, _ in submissions if k == kind]
-            differ = [(s, d, nb_scores.get(s), engine_scores.get(s)) for s, d in rows
-                      if nb_scores.get(s) != engine_scores.get(s)]
-            scores = sorted(Counter(engine_scores.get(s) for s, _ in rows).items(), key=lambda kv: -(kv[0] or 0))
-            shown = ", ".join(f"{n} x {score:g}/12" if score is not None else f"{n} x none" for score, n in scores)
-            print(f"agreement on {kind}: {len(rows) - len(differ)}/{len(rows)} (engine scores: {shown})"
-                  + ("" if not differ else " — differences (student, what, nbgrader, engine):"))
-            for row in differ:
-                print(f"    {row[0]}  {row[1]}: nbgrader {row[2]}, engine {row[3]}")
+        results, timings = {}, {}
+        for grader in graders:
+            root = scratch / grader
+            shutil.copytree(base, root)
+            submit(root, submissions)
+            if grader == "nbgrader":
+                seconds, scores, failed = run_nbgrader(root)
+                label = "nbgrader autograde (sequential)"
+                if failed:
+                    print("nbgrader reported per-notebook errors (expected for the files that are not JSON)")
+            elif grader == "local":
+                seconds, scores = run_engine(root, args.jobs)
+                label = f"python -m grading autograde --jobs {args.jobs}"
+            else:
+                seconds, scores, working = run_dask(root, args.jobs)
+                label = f"... --dask (LocalCluster, {args.jobs} workers)"
+            results[grader], timings[grader] = scores, seconds
+            print(f"{label:<42} {seconds:7.1f} s  {count / seconds * 60:6.1f} submissions/min")
+            if grader == "dask":
+                print(f"    per worker: {count / working:.2f} submissions per second of grading work; the coordinator "
+                      f"and Dask cost {max(0.0, seconds * args.jobs - working) / count * 1000:.0f} ms of worker time "
+                      "per record (what N workers would do: N times the per-worker rate, less that)")
+        for grader in graders:
+            if "nbgrader" in timings and grader != "nbgrader":
+                print(f"speed-up of {grader} over nbgrader: {timings['nbgrader'] / timings[grader]:.2f}x")
+        first = graders[0]
+        for other in graders[1:]:
+            print(f"comparing {first} and {other}:")
+            for kind in ("correct", "wrong", "broken"):
+                rows = [(s, d) for s, k, d, _ in submissions if k == kind]
+                differ = [(s, d, results[first].get(s), results[other].get(s)) for s, d in rows
+                          if results[first].get(s) != results[other].get(s)]
+                scores = sorted(Counter(results[other].get(s) for s, _ in rows).items(), key=lambda kv: -(kv[0] or 0))
+                shown = ", ".join(f"{n} x {score:g}/12" if score is not None else f"{n} x none" for score, n in scores)
+                print(f"  agreement on {kind}: {len(rows) - len(differ)}/{len(rows)} ({other} scores: {shown})"
+                      + ("" if not differ else f" — differences (student, what, {first}, {other}):"))
+                for row in differ:
+                    print(f"      {row[0]}  {row[1]}: {row[2]}, {row[3]}")
         if args.keep:
             print(f"scratch courses kept in {scratch}")
     finally:

@@ -57,6 +57,9 @@ def main(argv=None):
     autograde.add_argument("--force", action="store_true",
                            help="grade again the submissions whose notebook, solution and limits are unchanged "
                                 "since their last grading (default: keep those records)")
+    autograde.add_argument("--override-manual", action="store_true",
+                           help="replace the manual scores entered in formgrader by the grader's verdicts "
+                                "(default: keep them, and flag those that differ)")
     autograde.add_argument(sandbox.UNSAFE_FLAG, action="store_true",
                            help="grade even without the sandbox (bubblewrap): student code then runs with your rights")
     replay = commands.add_parser("replay", help="grade one submission again with the inputs of its last grading, "
@@ -93,7 +96,8 @@ def run(course, args):
         course.unit(args.unit)  # an unknown unit is reported before anything else
         print(sandbox.describe(sandbox.Limits(**limits)))
         records, flags = autograde(course, args.unit, jobs=args.jobs, limits=limits, force=args.force,
-                                   unsafe_no_isolation=args.unsafe_no_isolation, dask=args.dask)
+                                   unsafe_no_isolation=args.unsafe_no_isolation, dask=args.dask,
+                                   override_manual=args.override_manual)
         for record in records:
             print(f"{record['student']:>20}  {record['score']:g}/{record['max_score']:g}  {record['notebook']}")
         for flag in flags:

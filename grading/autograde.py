@@ -11,7 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from grading import cgroups, gradebook, local_pool, sandbox, verdict
+from grading import cgroups, formgrader, gradebook, local_pool, sandbox, verdict
 from grading.course import CourseError
 from grading.release import build_release
 from grading.source import read_solution_notebook
@@ -45,11 +45,12 @@ def find_jobs(course, unit):
 
 
 def autograde(course, assignment, jobs=None, limits=None, progress=sys.stderr, unsafe_no_isolation=False,
-              force=False, dask=None):
+              force=False, dask=None, override_manual=False):
     """Grade every submission of the unit `assignment` in `course`; return (records, flags).
 
     The submissions are graded on this machine, `jobs` at once (default: one per core), or, with
     `dask` (a Dask scheduler's address, or a distributed.Client), on that cluster's workers.
+    Manual scores entered in formgrader are kept unless `override_manual`.
 
     Each record is written as soon as its submission is graded, so an interrupted batch keeps what
     it finished; a later run reuses a record whose submission, solution and limits are unchanged,
@@ -95,8 +96,9 @@ def autograde(course, assignment, jobs=None, limits=None, progress=sys.stderr, u
         for done, (job, record, error) in enumerate(finished, 1):
             record = dict(record or _not_graded(job, error), fingerprint=job["fingerprint"], limits=job["limits"])
             _write_record(course, record)
+            formgrader.write_autograded(course, record, Path(job["submission"]), Path(job["release"]) / job["notebook"])
             records.append(record)
-            _show_progress(progress, done, len(work))
+            _show_progress(progress, done, len(work), record)
     finally:
         finished.close()  # on Ctrl-C: what is written stays; running jobs are stopped
         cgroups.sweep()
@@ -104,7 +106,7 @@ def autograde(course, assignment, jobs=None, limits=None, progress=sys.stderr, u
     for record in records:
         if "fingerprint" not in record:  # a notebook that was not submitted: nothing to reuse later
             _write_record(course, record)
-    flags = gradebook.record(course, records, _timestamps(course, assignment), previous)
+    flags = gradebook.record(course, records, _timestamps(course, assignment), previous, override_manual)
     flags += [f"{r['student']} {e['grade_id']}: not graded, the grader failed (the student is not charged; "
               f"fix it and grade again): {e['internal_error']}"
               for r in records for e in r["exercises"] if e.get("internal_error")]
@@ -171,7 +173,7 @@ def _missing_record(student, assignment, notebook, reason=None):
     reason = reason or f"Not graded: {notebook.path.name} was not in the submission."
     return {"student": student, "assignment": assignment, "notebook": notebook.path.name, "score": 0.0,
             "max_score": notebook.max_score, "problems": [reason], "seconds": 0.0,
-            "exercises": [{"grade_id": e.grade_id, "points": 0.0, "max_points": e.points, "passed": False,
+            "exercises": [{"grade_id": e.grade_id, "title": e.title, "points": 0.0, "max_points": e.points, "passed": False,
                            "reason": reason, "kind": None, "internal_error": None} for e in notebook.exercises]}
 
 
@@ -193,11 +195,13 @@ def _timestamps(course, assignment):
     return stamps
 
 
-def _show_progress(stream, done, total, width=30):
+def _show_progress(stream, done, total, record, width=30):
     if stream is None:
         return
     filled = width * done // max(total, 1)
-    stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} graded")
+    last = f"{record['student'][:24]} {record['score']:g}/{record['max_score']:g} in {record['seconds']:.0f} s"
+    line = f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} graded (last: {last})"
+    stream.write(f"\r{line:<100}")  # padded over a longer line before it
     if done == total:
         stream.write("\n")
     stream.flush()

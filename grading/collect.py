@@ -57,13 +57,14 @@ def collect(course, assignment, source):
             raise CourseError(f"{source} is neither a folder nor a zip file")
         stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
         collected = {}
-        for student, paths in _by_student(folder).items():
-            for path in paths:
+        for student, paths in _by_student(folder, notebooks).items():
+            # One notebook per unit: of several, the newest is the one handed in.
+            for path in sorted(paths, key=lambda p: p.stat().st_mtime) if len(notebooks) == 1 else paths:
                 target_folder = course.submitted / student / assignment
                 # One notebook per unit: whatever the file is called, it is that notebook.
                 name = path.name if any(n.name == path.name for n in notebooks) else notebooks[0].name
                 if student in collected and len(notebooks) == 1:
-                    print(f"warning: several notebooks for {student}; keeping {path.relative_to(folder)}",
+                    print(f"warning: several notebooks for {student}; keeping the newest, {path.relative_to(folder)}",
                           file=sys.stderr)
                 target_folder.mkdir(parents=True, exist_ok=True)
                 shutil.copy(path, target_folder / name)
@@ -72,12 +73,16 @@ def collect(course, assignment, source):
     return sorted(collected.items())
 
 
-def _by_student(folder):
+def _by_student(folder, notebooks):
     """{student: [notebook paths]} of `folder`, leaving out (and reporting) what cannot be told apart."""
     owners = defaultdict(lambda: defaultdict(list))  # student -> top-level entry -> paths
     for path in _notebooks(folder):
         relative = path.relative_to(folder)
         student = student_id(relative)
+        if len(relative.parts) == 1 and any(relative.name == n.name for n in notebooks):
+            print(f"skipped {relative}: it has the assignment's own name, so it names no student (name it "
+                  "<student>.ipynb or put it in a folder <student>/)", file=sys.stderr)
+            continue
         if not student:
             print(f"skipped {relative}: cannot tell whose submission it is (name it <student>.ipynb or put it "
                   "in a folder <student>/)", file=sys.stderr)
@@ -130,3 +135,5 @@ def _unzip(archive, folder):
             target.parent.mkdir(parents=True, exist_ok=True)
             with zipped.open(member) as src, open(target, "wb") as dst:
                 shutil.copyfileobj(src, dst)
+            stamp = datetime(*member.date_time).timestamp()  # so that "the newest" means the newest handed in
+            os.utime(target, (stamp, stamp))

@@ -24,21 +24,29 @@ table {{ border-collapse: collapse; width: 100%; }} td, th {{ border: 1px solid 
 
 
 def render(record):
+    # A notebook-level failure (its cells did not load) is the reason of every exercise: said once.
+    reasons = [e["reason"] for e in record["exercises"] if not e["passed"] and e["reason"]]
+    shared = [reason for reason in dict.fromkeys(reasons) if reasons.count(reason) > 1]
     rows = []
     for exercise in record["exercises"]:
+        reason = exercise["reason"] or ""
+        said = (f"<p>the reason numbered {shared.index(reason) + 1} above</p>" if reason in shared
+                else f"<pre>{escape(reason)}</pre>")
         if exercise.get("internal_error"):  # what broke is for the instructor; the reason says it is not theirs
-            result, points = f'<span class="pending">not graded yet</span><pre>{escape(exercise["reason"] or "")}</pre>', "–"
+            result, points = f'<span class="pending">not graded yet</span>{said}', "–"
         elif exercise["passed"]:
             result, points = '<span class="passed">passed</span>', f"{exercise['points']:g}"
         else:
-            result = f'<span class="failed">failed</span><pre>{escape(exercise["reason"] or "")}</pre>'
-            points = f"{exercise['points']:g}"
-        rows.append(f"<tr><td>{escape(exercise['grade_id'])}</td>"
+            result, points = f'<span class="failed">failed</span>{said}', f"{exercise['points']:g}"
+        rows.append(f"<tr><td>{escape(exercise.get('title') or exercise['grade_id'])}</td>"
                     f"<td>{points} / {exercise['max_points']:g}</td><td>{result}</td></tr>")
     problems = ""
+    if shared:
+        items = "".join(f"<li><pre>{escape(reason)}</pre></li>" for reason in shared)
+        problems += f"<p>Why several exercises failed:</p><ol>{items}</ol>"
     if record["problems"]:
         items = "".join(f"<li><pre>{escape(p)}</pre></li>" for p in record["problems"])
-        problems = f"<p>Notes on your notebook:</p><ul>{items}</ul>"
+        problems += f"<p>Notes on your notebook:</p><ul>{items}</ul>"
     title = f"{record['assignment']}: feedback for {record['student']} ({record['notebook']})"
     return PAGE.format(title=escape(title), score=record["score"], max_score=record["max_score"],
                        problems=problems, rows="\n".join(rows))

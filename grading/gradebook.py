@@ -1,9 +1,11 @@
 """Record trusted verdicts in nbgrader's gradebook, and export it; only the coordinator calls this.
 
 Scores go where nbgrader keeps them (``Grade.auto_score`` of each test cell), so formgrader and
-``nbgrader export`` show the trusted verdict. Where the gradebook already held a different score
-for a cell (from an in-notebook ``nbgrader autograde`` run, or a manual score a submission may have
-forged), the trusted verdict replaces it and the difference is reported as a flag.
+``nbgrader export`` show the trusted verdict. A manual score entered in formgrader is kept across a
+regrade (nbgrader counts it over the automatic one), unless the instructor asks for the verdicts;
+where it differs from the verdict, a flag says which was kept. Where an automatic score differs
+from the last trusted run (an in-notebook ``nbgrader autograde``, which runs student code outside
+any sandbox), the trusted verdict replaces it and a flag says so.
 """
 import csv
 import warnings
@@ -34,12 +36,13 @@ def knows(course, assignment):
         return any(a.name == assignment for a in gradebook.assignments)
 
 
-def record(course, results, timestamps, previous):
+def record(course, results, timestamps, previous, override_manual=False):
     """Write each result's exercise scores; return the flags (strings) for the instructor.
 
-    `previous` maps (student, notebook, grade_id) to the score the last trusted run recorded: a
-    gradebook score equal to it is ours, anything else came from elsewhere and is flagged. An
-    exercise the grader failed on (points None) gets no score: it is left to grade by hand.
+    `previous` maps (student, notebook, grade_id) to the score the last trusted run recorded: an
+    automatic score equal to it is ours, anything else came from elsewhere and is flagged. An
+    exercise the grader failed on (points None) gets no automatic score: it is left to grade by hand.
+    Manual scores are kept unless `override_manual`.
     """
     flags = []
     with opened(course) as gradebook:
@@ -55,17 +58,24 @@ def record(course, results, timestamps, previous):
                 except MissingEntry:
                     flags.append(f"{student}: {result['notebook']} is not a notebook of {assignment}")
                     break
-                before = grade.score if grade.auto_score is not None or grade.manual_score is not None else None
+                where = f"{student} {exercise['grade_id']}"
                 ours = previous.get((student, result["notebook"], exercise["grade_id"]))
+                manual = grade.manual_score
+                if manual is not None and override_manual:
+                    flags.append(f"{where}: your manual score {manual:g} was replaced by the verdict "
+                                 f"{exercise['points'] if exercise['points'] is not None else 'none'} (--override-manual)")
+                    grade.manual_score = manual = None
+                elif manual is not None and manual != exercise["points"]:
+                    flags.append(f"{where}: your manual score {manual:g} is kept; the grader's verdict is "
+                                 f"{exercise['points'] if exercise['points'] is not None else 'none'} "
+                                 "(autograde --override-manual puts the verdicts in its place)")
                 if exercise["points"] is None:
-                    grade.auto_score, grade.manual_score, grade.needs_manual_grade = None, None, True
+                    grade.auto_score, grade.needs_manual_grade = None, manual is None
                     continue
-                if before is not None and before not in (exercise["points"], ours):
-                    kind = "a manual score" if grade.manual_score is not None else "nbgrader's in-notebook run"
-                    flags.append(f"{student} {exercise['grade_id']}: {kind} gave {before:g}, the trusted "
-                                 f"verdict is {exercise['points']:g} (kept)")
+                if grade.auto_score is not None and grade.auto_score not in (exercise["points"], ours):
+                    flags.append(f"{where}: nbgrader's in-notebook run gave {grade.auto_score:g}, the grader's "
+                                 f"verdict {exercise['points']:g} replaces it")
                 grade.auto_score = exercise["points"]
-                grade.manual_score = None
                 grade.needs_manual_grade = False
         gradebook.db.commit()
     return flags

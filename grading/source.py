@@ -37,6 +37,7 @@ class Exercise:
     points: float
     hidden_source: str
     check_names: list[str] = field(default_factory=list)
+    title: str = ""  # what the student reads: the heading above it and the function, "Exercise 2 — sigmoid (sigmoid)"
 
 
 @dataclass
@@ -117,11 +118,14 @@ def read_solution_notebook(path):
     """Parse ``path`` (a solution notebook) into a :class:`SolutionNotebook`."""
     path = Path(path)
     notebook = json.loads(path.read_text())
-    setup, solutions, exercises, title = [], {}, [], ""
+    setup, solutions, exercises, title, heading = [], {}, [], "", ""
     for cell in _joined(notebook["cells"]):
         if cell["cell_type"] == "markdown" and not title:
-            heading = re.match(r"#+ (.*)", cell["source"])
-            title = heading and heading.group(1).split(" — ", 1)[-1].strip()
+            first = re.match(r"#+ (.*)", cell["source"])
+            title = first and first.group(1).split(" — ", 1)[-1].strip()
+        if cell["cell_type"] == "markdown":
+            headings = re.findall(r"^#+ (.*)$", cell["source"], re.M)
+            heading = re.sub(r"\s*\([^()]*points?[^()]*\)$", "", headings[-1]).strip() if headings else heading
         meta = cell["metadata"].get("nbgrader", {})
         if cell["cell_type"] != "code" or not meta:
             continue
@@ -129,8 +133,9 @@ def read_solution_notebook(path):
             solutions[meta["grade_id"]] = cell["source"]
         elif meta.get("grade"):
             hidden = "\n".join(HIDDEN_BLOCK.findall(cell["source"]))
+            function = meta["grade_id"].removeprefix("test_")
             exercises.append(Exercise(meta["grade_id"], float(meta.get("points", 0)), hidden,
-                                      _check_names(hidden)))
+                                      _check_names(hidden), f"{heading} ({function})" if heading else function))
         elif meta.get("locked"):
             setup.append(cell["source"])
     needs = notebook["metadata"].get("course", {}).get("needs", {})

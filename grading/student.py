@@ -36,6 +36,14 @@ def clean(text):
     return str(text).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+def _named_cell(error, labels):
+    """The worker's "cell 7: NameError ..." with the cell named as the student can find it."""
+    found = re.match(r"cell (\d+): ", error)
+    if found and int(found.group(1)) < len(labels):
+        return f"{labels[int(found.group(1))]}: {error[found.end():]}"
+    return error
+
+
 def _without_check_names(text):
     """An error of a trusted function, as the student may see it: the names of the hidden check's
     own functions ("hidden_test_x.<locals>.loss()") would show how the check is built."""
@@ -52,18 +60,19 @@ class StudentProcess:
         self.budget_end = time.monotonic() + limits.submission_seconds  # nothing runs after this
         self.exercise_end = self.budget_end  # calls of the current exercise stop here
 
-    def start(self, sources):
-        """Start a fresh process and run `sources` (the notebook's cells) in it; return the cell errors."""
+    def start(self, sources, labels=None):
+        """Start a fresh process and run `sources` (the notebook's cells) in it; return the cell errors,
+        each naming its cell by its label in `labels` (what the student can find: "cell 14 of your notebook")."""
         self.close()
         if self.load_failure:
             raise SubmissionFault(self.load_failure)
         try:
-            return self._load(list(sources))
+            return self._load(list(sources), list(labels or (f"cell {i}" for i in range(len(sources)))))
         except SubmissionFault as fault:
             self.load_failure = str(fault)
             raise
 
-    def _load(self, sources):
+    def _load(self, sources, labels):
         if cgroups.unavailable() is None:
             self.group = cgroups.Group.make(self.limits)
         self.process = sandbox.start(self.scratch, self.uid, self.limits, self.group,
@@ -79,14 +88,17 @@ class StudentProcess:
                 if not isinstance(running, int) or not 0 <= running < len(sources):  # the student's word
                     raise
                 first_line = next((line.strip() for line in sources[running].splitlines() if line.strip()), "")
-                raise SubmissionFault(f"{fault}; the cell still running began with: {first_line[:120]}") from None
+                raise SubmissionFault(f"{fault}; the cell still running, {labels[running]}, began with: "
+                                      f"{first_line[:120]}") from None
             if reply.get("op") != "running":
                 break
             running = reply.get("cell")
         # The reply comes from the student's process: take only a bounded amount of it.
         defined, errors = reply.get("defined"), reply.get("errors")
         self.defined = {n for n in defined[:10_000] if isinstance(n, str)} if isinstance(defined, list) else set()
-        return [clean(e)[:MAX_ERROR_CHARS] for e in errors[:MAX_ERRORS]] if isinstance(errors, list) else []
+        if not isinstance(errors, list):
+            return []
+        return [_named_cell(clean(e), labels)[:MAX_ERROR_CHARS] for e in errors[:MAX_ERRORS]]
 
     def defines(self, name):
         """Whether the student's cells left a function called `name` (as they reported at load time)."""

@@ -18,6 +18,7 @@ SKIP_TAG = "skip-when-grading"
 @dataclass
 class Submission:
     sources: list[str] = field(default_factory=list)  # code to run, in notebook order
+    cell_numbers: list[int] = field(default_factory=list)  # each one's place in the notebook, as Jupyter shows it (1 = top)
     problems: list[str] = field(default_factory=list)  # what was wrong with the file, for the feedback
     unreadable: str | None = None  # set when nothing could be graded at all
 
@@ -71,6 +72,7 @@ def read_submission(path, locked_sources, locked_ids):
         if grade_id in locked_ids or _normalise(source) in locked or (isinstance(tags, list) and SKIP_TAG in tags):
             continue
         submission.sources.append(source)
+        submission.cell_numbers.append(index + 1)
     return submission
 
 

@@ -71,7 +71,7 @@ def grade_submission(job, inputs=None):
                     process.exercise_end = time.monotonic() + limits.exercise_seconds
                     process.last_call = None
                     outcome = _run_exercise(exercise, trusted, process, solution.setup_sources,
-                                            submission.sources, problems, [seed, number])
+                                            submission, problems, [seed, number])
                     if inputs is not None and outcome.reason and process.last_call:
                         inputs[exercise.grade_id] = process.last_call
                 exercises.append(outcome.record(exercise))
@@ -98,19 +98,21 @@ class Outcome:
 
     def record(self, exercise):
         passed = self.reason is None
-        return {"grade_id": exercise.grade_id, "max_points": exercise.points,
+        return {"grade_id": exercise.grade_id, "title": exercise.title, "max_points": exercise.points,
                 "points": None if self.internal else exercise.points if passed else 0.0,
                 "passed": passed, "reason": self.reason, "kind": self.kind, "internal_error": self.internal}
 
 
-def _run_exercise(exercise, trusted, process, setup_sources, student_sources, problems, seed):
+def _run_exercise(exercise, trusted, process, setup_sources, submission, problems, seed):
     """Run the exercise's hidden checks, each on inputs drawn from its own generator seeded by
     `seed` + its number; the Outcome says whether they passed and why not."""
     for number, check_name in enumerate(exercise.check_names):
         check = trusted[check_name]
         try:
             if process.process is None:  # first exercise, or the process died in the previous one
-                errors = process.start([*setup_sources, *student_sources])
+                errors = process.start([*setup_sources, *submission.sources],
+                                       ["the setup cell"] * len(setup_sources)
+                                       + [f"cell {n} of your notebook" for n in submission.cell_numbers])
                 problems.extend(e for e in errors if e not in problems)
             missing = [n for n in graded_function_names(check) if not process.defines(n)]
             if missing:

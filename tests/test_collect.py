@@ -1,4 +1,6 @@
 """collect keeps every student apart: names in any script, and never one student's file over another's."""
+import os
+
 import nbformat
 import pytest
 
@@ -37,3 +39,20 @@ def test_people_of_one_name_stay_apart_and_what_cannot_be_told_apart_is_skipped(
     said = capsys.readouterr().err
     assert "bob-17.ipynb, bob_17_assignsubmission_file_" in said and "several notebooks for alice-16" in said
     assert "skipped !!/" in said
+
+
+def test_a_notebook_named_like_the_assignment_names_no_student_and_the_newest_of_two_is_kept(tmp_path, capsys):
+    course = Course(bare_course_at(tmp_path / "course"))
+    handins = tmp_path / "handins"
+    (handins / "carol").mkdir(parents=True)
+    nbformat.write(notebook(), handins / NOTEBOOK)  # whose? not student "01"
+    older, newer = handins / "carol" / "draft.ipynb", handins / "carol" / "final.ipynb"
+    nbformat.write(notebook(plants=[("p = softmax(z)", "p = softmax(z) * 0")]), newer)
+    nbformat.write(notebook(), older)
+    os.utime(older, (1_000_000_000, 1_000_000_000))
+    collected = dict(collect(course, UNIT, handins))
+    assert list(collected) == ["carol"]
+    assert collected["carol"].read_text() == newer.read_text()
+    said = capsys.readouterr().err
+    assert f"skipped {NOTEBOOK}: it has the assignment's own name" in said
+    assert "keeping the newest, carol/final.ipynb" in said

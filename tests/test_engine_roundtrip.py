@@ -67,5 +67,5 @@ def test_planted_mistake_costs_its_exercises_and_is_named(graded):
     assert sorted(failed) == sorted(case.failed)
     assert failed[case.plant.grade_id]["kind"] == case.plant.kind
     feedback = course.feedback_path(case.unit, "carol", case.notebook).read_text()
-    assert case.plant.grade_id in feedback
+    assert f"({case.plant.function})" in feedback  # the exercise, named by its heading and function
     assert "hidden_test_" not in feedback and "BEGIN HIDDEN" not in feedback

@@ -11,8 +11,13 @@ if [ "${1:-}" = "notebook" ] || [ "${1:-}" = "lab" ]; then app="$1"; shift; fi
 source tools/debian_packages.sh
 install_debian_packages optional bubblewrap
 
-python3 -m venv .venv
-.venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+# shellcheck source=tools/venv.sh
+source tools/venv.sh
+install_python_packages requirements.txt
+# Jupyter and what it starts (formgrader runs alembic, nbgrader's commands) find the venv's programs.
+export VIRTUAL_ENV="$PWD/.venv" PATH="$PWD/.venv/bin:$PATH"
+# The nbgrader exchange (nbgrader_config.py points it here) must exist before formgrader opens.
+mkdir -p exchange
 as_root=()
 # Jupyter refuses to run as root (as in many course containers) unless told to.
 [ "$(id -u)" -eq 0 ] && as_root=(--allow-root)

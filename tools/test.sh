@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 source tools/debian_packages.sh
 install_debian_packages required bubblewrap chromium
 
-python3 -m venv .venv
-.venv/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+# shellcheck source=tools/venv.sh
+source tools/venv.sh
+install_python_packages requirements-dev.txt
+export VIRTUAL_ENV="$PWD/.venv" PATH="$PWD/.venv/bin:$PATH"
 exec .venv/bin/python -m pytest "$@"

@@ -10,6 +10,7 @@
   isolation                             say what isolation grading has on this machine
 """
 import argparse
+import logging
 import sys
 from pathlib import Path
 
@@ -72,6 +73,8 @@ def main(argv=None):
     export.add_argument("--to", type=Path, default=Path("grades.csv"))
     commands.add_parser("isolation", help="say what isolation is in force here")
     args = parser.parse_args(argv)
+    # The library logs what it skips or doubts (grading.collect); the command shows it on stderr.
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s", stream=sys.stderr)
     try:
         run(Course(args.root), args)
     except CourseError as error:

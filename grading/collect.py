@@ -6,10 +6,10 @@ or else its name (``alice.ipynb``, Canvas-style ``alice_1234_5678_x.ipynb``), up
 followed by the LMS's user id where the name has one: ``alice``, ``Alice-Smith-1234``, ``alice-1234``.
 The submission time is stamped here, on the instructor's side, never taken from the student.
 """
+import logging
 import os
 import re
 import shutil
-import sys
 import tempfile
 import unicodedata
 import zipfile
@@ -18,6 +18,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from grading.course import CourseError
+
+log = logging.getLogger(__name__)
 
 MAX_UNZIPPED_BYTES = 2 * 2**30
 
@@ -64,8 +66,7 @@ def collect(course, assignment, source):
                 # One notebook per unit: whatever the file is called, it is that notebook.
                 name = path.name if any(n.name == path.name for n in notebooks) else notebooks[0].name
                 if student in collected and len(notebooks) == 1:
-                    print(f"warning: several notebooks for {student}; keeping the newest, {path.relative_to(folder)}",
-                          file=sys.stderr)
+                    log.warning(f"several notebooks for {student}; keeping the newest, {path.relative_to(folder)}")
                 target_folder.mkdir(parents=True, exist_ok=True)
                 shutil.copy(path, target_folder / name)
                 (target_folder / "timestamp.txt").write_text(stamp)
@@ -80,20 +81,20 @@ def _by_student(folder, notebooks):
         relative = path.relative_to(folder)
         student = student_id(relative)
         if len(relative.parts) == 1 and any(relative.name == n.name for n in notebooks):
-            print(f"skipped {relative}: it has the assignment's own name, so it names no student (name it "
-                  "<student>.ipynb or put it in a folder <student>/)", file=sys.stderr)
+            log.warning(f"skipped {relative}: it has the assignment's own name, so it names no student (name it "
+                  "<student>.ipynb or put it in a folder <student>/)")
             continue
         if not student:
-            print(f"skipped {relative}: cannot tell whose submission it is (name it <student>.ipynb or put it "
-                  "in a folder <student>/)", file=sys.stderr)
+            log.warning(f"skipped {relative}: cannot tell whose submission it is (name it <student>.ipynb or put it "
+                  "in a folder <student>/)")
             continue
         owners[student][_lms_id(relative)].append(path)
     students = {}
     for student, by_lms_id in owners.items():
         if len(by_lms_id) > 1:  # one id, from entries with and without the LMS's own id: two people?
             entries = sorted({path.relative_to(folder).parts[0] for paths in by_lms_id.values() for path in paths})
-            print(f"skipped {', '.join(entries)}: they all read as student {student!r}, so none was collected; "
-                  "rename them so that each id is one person's", file=sys.stderr)
+            log.warning(f"skipped {', '.join(entries)}: they all read as student {student!r}, so none was collected; "
+                  "rename them so that each id is one person's")
             continue
         students[student] = [path for paths in by_lms_id.values() for path in paths]
     return students
@@ -116,7 +117,7 @@ def _notebooks(folder):
             path = Path(parent) / name
             if name.endswith(".ipynb") and not name.startswith("._"):
                 if path.is_symlink():
-                    print(f"warning: skipped {path.relative_to(folder)}: it is a link, not a notebook")
+                    log.warning(f"skipped {path.relative_to(folder)}: it is a link, not a notebook")
                     continue
                 found.append(path)
     return sorted(found)

@@ -52,7 +52,7 @@ def run(work, jobs, workers, deadline_seconds, memory_bytes):
 
 def _child(work, job, sender, memory_bytes):
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's to handle
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
     limit = _address_space() + memory_bytes
     if hard == resource.RLIM_INFINITY or limit < hard:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))

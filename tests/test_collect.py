@@ -20,7 +20,7 @@ def test_student_ids(relative, student):
     assert student_id(relative) == student
 
 
-def test_people_of_one_name_stay_apart_and_what_cannot_be_told_apart_is_skipped(tmp_path, capsys):
+def test_people_of_one_name_stay_apart_and_what_cannot_be_told_apart_is_skipped(tmp_path, caplog):
     course = Course(bare_course_at(tmp_path / "course"))
     handins = tmp_path / "handins"
     for folder in ["Zoë Smith_11_assignsubmission_file_", "Zoë Smith_12_assignsubmission_file_",
@@ -36,12 +36,12 @@ def test_people_of_one_name_stay_apart_and_what_cannot_be_told_apart_is_skipped(
     for student, path in collected.items():  # each its own notebook, none over another's
         assert path == course.submitted / student / UNIT / NOTEBOOK and path.is_file()
     assert not (course.submitted / "bob-17").exists()
-    said = capsys.readouterr().err
+    said = caplog.text
     assert "bob-17.ipynb, bob_17_assignsubmission_file_" in said and "several notebooks for alice-16" in said
     assert "skipped !!/" in said
 
 
-def test_a_notebook_named_like_the_assignment_names_no_student_and_the_newest_of_two_is_kept(tmp_path, capsys):
+def test_a_notebook_named_like_the_assignment_names_no_student_and_the_newest_of_two_is_kept(tmp_path, caplog):
     course = Course(bare_course_at(tmp_path / "course"))
     handins = tmp_path / "handins"
     (handins / "carol").mkdir(parents=True)
@@ -53,6 +53,6 @@ def test_a_notebook_named_like_the_assignment_names_no_student_and_the_newest_of
     collected = dict(collect(course, UNIT, handins))
     assert list(collected) == ["carol"]
     assert collected["carol"].read_text() == newer.read_text()
-    said = capsys.readouterr().err
+    said = caplog.text
     assert f"skipped {NOTEBOOK}: it has the assignment's own name" in said
     assert "keeping the newest, carol/final.ipynb" in said

@@ -1,12 +1,12 @@
 """formgrader, nbgrader's own web interface, sees what the engine graded — checked through its HTTP API.
 
-After `python -m grading autograde`, a real Jupyter server with the nbgrader extension (as
-tools/open.sh starts it) must list each submission as autograded with the engine's score, open it in
+After `python -m grading autograde`, JupyterLab with the nbgrader extension, started by
+`tools/open.sh` in the course folder as an instructor starts it, must list each submission as autograded with the engine's score, open it in
 Manual Grading with the engine's verdict beside the test cells, and keep a manual score entered there
 across a regrade (flagged in plain words), unless the instructor asks for the verdicts instead.
 """
 import json
-import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -19,7 +19,7 @@ import pytest
 
 from grading.autograde import autograde
 from grading.collect import collect
-from grading.course import Course
+from grading.course import REPO, Course
 from tests.hostile import FULL, NOTEBOOK, POINTS, UNIT, WRONG_SCORE, course, notebook, wrong
 
 pytestmark = pytest.mark.slow
@@ -35,13 +35,21 @@ def free_port():
 
 class Formgrader:
     def __init__(self, root):
+        """JupyterLab on the course at `root`, started by tools/open.sh (copied there with what it reads)."""
+        for name in ("tools", "requirements.txt", "requirements-dev.txt", "pyproject.toml"):
+            source = REPO / name
+            (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
+        (root / ".venv").symlink_to(Path(sys.prefix))
+        # The venv is this one, already installed: open.sh must find it so (and not pip-install the copy).
+        digest = subprocess.run(["bash", "-c", "cat requirements*.txt pyproject.toml | sha256sum | cut -d' ' -f1"],
+                                cwd=root, capture_output=True, text=True, check=True).stdout
+        stamp = Path(sys.prefix) / ".installed-requirements.txt"
+        if not stamp.exists() or stamp.read_text() != digest:
+            stamp.write_text(digest)
         self.port = free_port()
-        venv = str(Path(sys.executable).parent)
-        env = dict(os.environ, PATH=f"{venv}:{os.environ['PATH']}")
         self.server = subprocess.Popen(
-            [sys.executable, "-m", "jupyter", "server", "--no-browser", f"--port={self.port}",
-             f"--ServerApp.token={TOKEN}", f"--ServerApp.root_dir={root}", "--ServerApp.allow_root=True"],
-            cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            ["bash", "tools/open.sh", "lab", "--no-browser", f"--port={self.port}", f"--ServerApp.token={TOKEN}"],
+            cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
         deadline = time.monotonic() + 90
         while True:
             try:
@@ -66,6 +74,7 @@ class Formgrader:
     def close(self):
         self.server.terminate()
         self.server.wait(timeout=30)
+        self.server.stderr.close()
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +87,7 @@ def graded(tmp_path_factory):
     collect(Course(root), UNIT, handins)  # stamps the time, as formgrader expects
     autograde(Course(root), UNIT, jobs=2, progress=None)
     server = Formgrader(root)
+    assert (root / "exchange").is_dir()  # where nbgrader_config.py points the exchange
     yield root, server
     server.close()
 

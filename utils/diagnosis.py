@@ -8,7 +8,8 @@ Kinds:
     missing, none_returned, type, nan             the gradient is not a usable array
     broadcast, transpose, shape                   it has the wrong shape
     zero, sign, factor, transpose, last_step,     it has the right shape but wrong values, in a
-    block, mismatch                               recognisable pattern (mismatch: none recognised)
+    block, missing_local_derivative,              recognisable pattern (mismatch: none recognised)
+    not_accumulated, mismatch
     loss_not_finite                               the loss is inf or nan near the parameters
 """
 
@@ -20,6 +21,15 @@ import numpy as np
 # a thousandth of the tensor's largest entry). The numeric gradient is ~1e-9 accurate, so this
 # sits far above its noise and far below the size of any real mistake.
 MATCH_TOL = 1e-4
+
+
+@dataclass
+class Layer:
+    """What a layer check (check_backward) knows besides the gradients: the layer's output at the
+    checked inputs and the upstream gradient dout it was given (None until the first forward pass)."""
+
+    output: np.ndarray | None = None
+    upstream: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -73,7 +83,7 @@ def invalid_gradient(name, grad, param, params, numeric=None):
     return None
 
 
-def diagnose(name, analytic, numeric, params, blocks=None, checked=None, label=None):
+def diagnose(name, analytic, numeric, params, blocks=None, checked=None, label=None, layer=None):
     """Name the likely mistake in a gradient that failed its check.
 
     analytic, numeric: float arrays of the same shape, numeric finite or not: the full gradient
@@ -83,6 +93,9 @@ def diagnose(name, analytic, numeric, params, blocks=None, checked=None, label=N
     params: all parameters by name (axis sizes name a constant factor, e.g. the batch size).
     blocks: optional names of the equal blocks that the last axis is split into, e.g. "ifgo".
     label: how the messages call the gradient (default "d" + name).
+    layer: optional Layer (from check_backward): the output and upstream gradient, with which a
+    local derivative left out or evaluated at the wrong point, and a scatter that overwrites
+    repeated indices, can be recognised.
     """
     g = label or "d" + name
     a, n = np.asarray(analytic, np.float64), np.asarray(numeric, np.float64)
@@ -93,6 +106,8 @@ def diagnose(name, analytic, numeric, params, blocks=None, checked=None, label=N
             "checked there — look for a log of 0, a division by zero or an overflow.",
         )
     found = _value_pattern(g, a, n, params, checked)
+    if found is None and checked is None and layer is not None and layer.output is not None:
+        found = _local_derivative(g, a, n, params, layer) or _not_accumulated(g, a, n, params, layer)
     if found is None and checked is None:
         found = _transposed(g, a, n) or _last_step(g, a, n) or _block(g, a, n, blocks)
     return found or _mismatch(g, a, n, checked)
@@ -177,6 +192,140 @@ def _axis_labels(params):
             else:
                 plain.append((length, label))
     return named + plain
+
+
+def _sigmoid(u):
+    return 0.5 * (1.0 + np.tanh(0.5 * u))  # = 1 / (1 + exp(-u)), without overflow
+
+
+# The elementwise functions whose local derivative students leave out or evaluate at the wrong
+# point: name -> (the derivative written with the output, the same formula as code, the
+# derivative written with the input). Both forms are needed: a student who writes the output's
+# formula with the input (1 - x**2 for tanh) and one who applies the input's formula to the
+# output (sigmoid'(out)) make the two mistakes of "the wrong point".
+LOCAL_DERIVATIVES = {
+    "tanh": (lambda out: 1.0 - out**2, "1 - out**2", lambda x: 1.0 - np.tanh(x) ** 2),
+    "sigmoid": (lambda out: out * (1.0 - out), "out * (1 - out)", lambda x: _sigmoid(x) * (1.0 - _sigmoid(x))),
+    "exp": (lambda out: out, "out (exp is its own derivative)", lambda x: np.exp(np.clip(x, -700, 700))),
+    "ReLU": (lambda out: (out > 0).astype(float), "(x > 0)", lambda x: (x > 0).astype(float)),
+}
+
+
+def _local_derivative(g, a, n, params, layer):
+    """A layer out = f(z) with f elementwise (tanh, sigmoid, exp, ReLU) whose local derivative the
+    student left out, evaluated at the wrong point, or (ReLU) masked by dout; or None.
+
+    The true gradient tells which f it is: the numeric gradient must be dout * f'(z) (for the
+    parameter z itself, of out's shape) or that summed over the leading axes (for a bias added to
+    z). Only then is the student's gradient compared with the same expression with f'(z) replaced
+    by each recognised wrong local derivative, to the tolerance of a match.
+    """
+    out, dout = np.asarray(layer.output, np.float64), np.asarray(layer.upstream, np.float64)
+    if out.shape != dout.shape or not out.size or _close(a, n):
+        return None
+    if a.shape == out.shape:
+        lead, axes = f"your {g} equals the upstream gradient", ()
+    elif out.ndim >= 2 and a.shape == out.shape[-1:]:
+        # a bias added to z: its gradient sums dout * f'(z) over the batch (and time) axes
+        lead, axes = f"your {g} is the upstream gradient summed over the batch", tuple(range(out.ndim - 1))
+    else:
+        return None
+
+    def apply(local):
+        """The gradient that dout times this local derivative gives the parameter."""
+        return (dout * local).sum(axis=axes) if axes else dout * local
+
+    with np.errstate(all="ignore"):
+        for f, (of_output, formula, of_input) in LOCAL_DERIVATIVES.items():
+            if not _close(apply(of_output(out)), n):
+                continue
+            if np.all(of_output(out) == 1):
+                return None  # f' is 1 at every checked point: leaving it out changes nothing
+            return _wrong_local(g, a, f, of_output, formula, of_input, out, dout, apply, lead, params)
+    return None
+
+
+def _wrong_local(g, a, f, of_output, formula, of_input, out, dout, apply, lead, params):
+    """Which wrong local derivative of f the student's gradient a uses, as a Diagnosis, or None."""
+    kind = "missing_local_derivative"
+    if _close(a, apply(np.ones_like(out))):
+        if f == "ReLU":
+            return Diagnosis(
+                kind,
+                f"{lead} where the input is negative too: the ReLU's mask is missing — multiply "
+                "the upstream gradient by (x > 0), the mask of the forward pass's input.",
+            )
+        return Diagnosis(
+            kind,
+            f"{lead}: {f}'s local derivative {formula} is left out — multiply the upstream "
+            "gradient by it before passing it on.",
+        )
+    if f == "ReLU":
+        if _close(a, apply((dout > 0).astype(float))):
+            return Diagnosis(
+                kind,
+                f"your {g} is masked where the upstream gradient is negative: the ReLU's mask "
+                "comes from the forward pass's input — multiply by (x > 0), not (dout > 0).",
+            )
+        return None
+    if _close(a, apply(of_input(out))):
+        return Diagnosis(
+            kind,
+            f"your {g} uses {f}'(out), the derivative evaluated at the output: it belongs at the "
+            f"input, and written with the output out = {f}(...) it is {formula} — apply that to "
+            f"out itself, not to {f}(out).",
+        )
+    for key, value in params.items():
+        point = np.asarray(value)
+        if point.shape == out.shape and point.dtype.kind == "f" and _close(a, apply(of_output(point))):
+            code = formula.split(" (")[0]  # "out (exp is its own derivative)" -> "out"
+            return Diagnosis(
+                kind,
+                f"your {g} is the upstream gradient times {code.replace('out', key)}: {f}'s "
+                f"derivative is {code}, written with the output out = {f}(...) — evaluate it at "
+                f"the output, not at {key}.",
+            )
+    return None
+
+
+def _not_accumulated(g, a, n, params, layer):
+    """A gather out = W[idx] whose gradient overwrites the rows of repeated indices (dW[idx] =
+    dout, or the buffered dW[idx] += dout) instead of adding them up; or None.
+
+    Recognised only when an integer parameter idx makes the numeric gradient exactly the
+    scatter-add of dout by idx, the wrong rows are rows that idx repeats, and each wrong row
+    holds one occurrence's upstream gradient.
+    """
+    dout = np.asarray(layer.upstream, np.float64)
+    if a.ndim < 1 or not a.shape[0]:
+        return None
+    for key, value in params.items():
+        idx = np.asarray(value)
+        if idx.dtype.kind not in "iu" or idx.shape + a.shape[1:] != dout.shape:
+            continue
+        if idx.size and (idx.min() < 0 or idx.max() >= a.shape[0]):
+            continue
+        rows = dout.reshape((idx.size,) + a.shape[1:])
+        flat = idx.reshape(-1)
+        summed = np.zeros_like(a)
+        np.add.at(summed, flat, rows)
+        if not _close(summed, n):
+            continue
+        scale = _scale(a, n)
+        wrong = [r for r in range(a.shape[0]) if not _close(a[r], n[r], scale)]
+        counts = np.bincount(flat, minlength=a.shape[0])
+        if not wrong or any(counts[r] < 2 for r in wrong):
+            return None
+        if not all(any(_close(a[r], rows[k], scale) for k in np.flatnonzero(flat == r)) for r in wrong):
+            return None
+        shown = ", ".join(map(str, wrong[:6])) + (", ..." if len(wrong) > 6 else "")
+        return Diagnosis(
+            "not_accumulated",
+            f"only rows {shown} of {g} are wrong, the rows of indices that {key} repeats: each holds "
+            f"one occurrence's gradient instead of their sum — {g}[{key}] = ... (or += ...) writes a "
+            f"repeated index once; use np.add.at({g}, {key}, ...) to add them all.",
+        )
+    return None
 
 
 def _transposed(g, a, n):

@@ -23,12 +23,19 @@ Besides a gradient's own diagnosis (utils.diagnosis), the whole check fails with
 - "inplace": computing the loss modified a parameter; "loss_not_finite": the loss is inf or nan.
 """
 
+import inspect
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from utils.diagnosis import Diagnosis, diagnose, invalid_gradient, missing_gradient
+from utils.diagnosis import (
+    Diagnosis,
+    Layer,
+    diagnose,
+    invalid_gradient,
+    missing_gradient,
+)
 
 AUTO_COORDINATE_MAX = 2000  # auto mode checks every entry up to this many entries in all
 FALLBACK_MAX = 20000  # a tensor failing its directional check is re-checked per entry up to this size
@@ -201,6 +208,15 @@ def check_gradients(
     max_coords: check only this many random entries per tensor wherever entries are checked.
     The caller's arrays are never modified: the check perturbs private float64 copies.
     """
+    return _check_gradients(
+        loss, params, grads, mode=mode, h=h, tol=tol, rng=rng, blocks=blocks, max_coords=max_coords,
+        layer=None,
+    )
+
+
+def _check_gradients(loss, params, grads, *, mode, h, tol, rng, blocks, max_coords, layer):
+    """check_gradients, with `layer` (a utils.diagnosis.Layer or None): what check_backward knows
+    of the layer's output and upstream gradient, for the diagnosis of a missing local derivative."""
     if mode not in ("auto", "coordinate", "directional"):
         raise ValueError(f"mode must be 'auto', 'coordinate' or 'directional', not {mode!r}")
     names = [k for k, v in params.items() if k in grads or np.asarray(v).dtype.kind == "f"]
@@ -252,6 +268,7 @@ def check_gradients(
         rng or np.random.default_rng(0),
         blocks,
         max_coords,
+        layer,
     )
     results, numerics, analytics = [], [], []
     for name in names:
@@ -281,12 +298,16 @@ def check_backward(forward, inputs, grads, dout=None, *, outputs=None, **kwargs)
     rng = kwargs["rng"] = kwargs.get("rng") or np.random.default_rng(0)
     count, upstream = _upstream(dout, outputs)
     name = getattr(forward, "__name__", "forward")
+    layer = Layer()  # filled by the first call, at the unperturbed inputs
 
     def loss(**values):
         outs = _outputs(forward(**values), count, name)
         # the first call, with the checker's own copies, fixes dout: no extra forward pass
         if upstream[0] is None:
             upstream[:] = [rng.standard_normal(out.shape) for out in outs]
+        if layer.output is None and count == 1:
+            # the diagnosis of a local derivative needs out and dout at the checked point
+            layer.output, layer.upstream = outs[0].copy(), upstream[0]
         total = 0.0
         for k, (out, d) in enumerate(zip(outs, upstream)):
             if d.shape != out.shape:
@@ -303,7 +324,10 @@ def check_backward(forward, inputs, grads, dout=None, *, outputs=None, **kwargs)
             total = total + np.sum(out * d)
         return total
 
-    return check_gradients(loss, inputs, grads, **kwargs)
+    # check_gradients' own defaults, and its own error for an unknown keyword
+    bound = inspect.signature(check_gradients).bind(loss, inputs, grads, **kwargs)
+    bound.apply_defaults()
+    return _check_gradients(*bound.args, **bound.kwargs, layer=layer)
 
 
 def _upstream(dout, outputs):
@@ -361,9 +385,9 @@ def _outputs(result, count, name):
 class _Checker:
     """Compares the gradient of one tensor at a time; f() evaluates the loss at the copies."""
 
-    def __init__(self, f, params, h, tol, floor, rng, blocks, max_coords):
+    def __init__(self, f, params, h, tol, floor, rng, blocks, max_coords, layer):
         self.f, self.params, self.h, self.tol, self.floor = f, params, h, tol, floor
-        self.rng, self.blocks, self.max_coords = rng, blocks, max_coords
+        self.rng, self.blocks, self.max_coords, self.layer = rng, blocks, max_coords, layer
 
     def check(self, name, p, grads, mode):
         """-> (TensorResult, numeric values computed or None, analytic array or None)."""
@@ -424,7 +448,9 @@ class _Checker:
         )
         if not result.passed:
             if whole:
-                found = diagnose(name, a, n.reshape(p.shape), self.params, self.blocks.get(name))
+                found = diagnose(
+                    name, a, n.reshape(p.shape), self.params, self.blocks.get(name), layer=self.layer
+                )
             else:
                 found = diagnose(name, values, n, self.params, checked="sampled entries")
             result.diagnosis, result.kind = found.message, found.kind

@@ -36,7 +36,7 @@ PLANTS = [
           edit=("return dout * out", "return out"), exercise="test_sigmoid"),
     Plant("sigmoid_backward", None, "derivative of tanh",
           edit=("out * (1.0 - out)", "(1.0 - out**2)"), exercise="test_sigmoid"),
-    Plant("sigmoid_backward", "missing_local_derivative", "sigmoid' at sigmoid(out)", named=False,
+    Plant("sigmoid_backward", "missing_local_derivative", "sigmoid' at sigmoid(out)",
           edit=("out * (1.0 - out)", "sigmoid(out) * (1.0 - sigmoid(out))"), exercise="test_sigmoid"),
     Plant("sigmoid_forward", None, "forward is tanh",
           edit=("out = sigmoid(x)", "out = np.tanh(x)"), exercise="test_sigmoid"),
@@ -44,7 +44,7 @@ PLANTS = [
     # tanh: tanh_forward, tanh_backward
     Plant("tanh_backward", None, "square missing", edit=("(1.0 - out**2)", "(1.0 - out)"), exercise="test_tanh"),
     Plant("tanh_backward", "sign", "sign flipped", edit=("return dout *", "return -dout *"), exercise="test_tanh"),
-    Plant("tanh_backward", "missing_local_derivative", "tanh' left out", named=False,
+    Plant("tanh_backward", "missing_local_derivative", "tanh' left out",
           edit=("return dout * (1.0 - out**2)", "return dout"), exercise="test_tanh"),
     Plant("tanh_forward", None, "forward is sigmoid",
           edit=("out = np.tanh(x)", "out = sigmoid(x)"), exercise="test_tanh"),
@@ -52,11 +52,19 @@ PLANTS = [
     # relu: relu_forward, relu_backward
     Plant("relu_backward", None, "mask on the wrong side", edit=("(x > 0)", "(x < 0)"), exercise="test_relu"),
     Plant("relu_backward", None, "multiplied by relu(x)", edit=("(x > 0)", "np.maximum(x, 0)"), exercise="test_relu"),
-    Plant("relu_backward", "missing_local_derivative", "no mask", named=False,
+    Plant("relu_backward", "missing_local_derivative", "no mask",
           edit=("return dout * (x > 0)", "return dout"), exercise="test_relu"),
-    Plant("relu_backward", "missing_local_derivative", "mask from dout", named=False,
+    Plant("relu_backward", "missing_local_derivative", "mask from dout",
           edit=("(x > 0)", "(dout > 0)"), exercise="test_relu"),
     Plant("relu_forward", None, "forward is abs", edit=("np.maximum(0.0, x)", "np.abs(x)"), exercise="test_relu"),
+
+    # checkpoint_softmax_grad: dL/ds for one fixed batch, derived by hand
+    Plant("checkpoint_softmax_grad", None, "one-hot not subtracted",
+          edit=("return (p - one_hot) / N", "return p / N")),
+    Plant("checkpoint_softmax_grad", "factor", "not divided by N",
+          edit=("return (p - one_hot) / N", "return p - one_hot")),
+    Plant("checkpoint_softmax_grad", "sign", "one-hot minus p",
+          edit=("return (p - one_hot) / N", "return (one_hot - p) / N")),
 
     # softmax_cross_entropy
     Plant("softmax_cross_entropy", "factor_batch", "dscores not divided by N", named=False,
@@ -77,7 +85,7 @@ PLANTS = [
           edit=("[dout * (a >= b), dout * (a < b)]", "[dout * (a < b), dout * (a >= b)]")),
     Plant("node_backward", "factor", "add halves the gradient",
           edit=('if op == "add":\n        return [dout, dout]', 'if op == "add":\n        return [dout / 2, dout / 2]')),
-    Plant("node_backward", "missing_local_derivative", "exp' at the input", named=False,
+    Plant("node_backward", "missing_local_derivative", "exp' at the input",
           edit=("return [dout * out]", "return [dout * input_values[0]]")),
     Plant("node_backward", "shape", "sum returns a scalar",
           edit=("return [dout * np.ones_like(a)]", "return [dout]")),

@@ -26,10 +26,17 @@ PLANTS = [
     Plant("rnn_step_forward", "shape", "hard-coded visible answer", code=(
         "def rnn_step_forward(x, h_prev, Wx, Wh, b):\n    return np.array([[0.0, np.tanh(0.5)]]), (x,)\n")),
 
+    # checkpoint_dh_prev: dL/dh_{t-1} for one fixed step, derived by hand
+    Plant("checkpoint_dh_prev", "missing_local_derivative", "tanh' left out", named=False,
+          edit=("delta = dh_t * (1.0 - h_t ** 2)", "delta = dh_t")),
+    Plant("checkpoint_dh_prev", "transpose", "Wh not transposed", named=False,
+          edit=("return delta @ Wh.T", "return delta @ Wh")),
+    Plant("checkpoint_dh_prev", None, "tanh' as 1 - h_t", edit=("(1.0 - h_t ** 2)", "(1.0 - h_t)")),
+
     # rnn_step_backward
-    Plant("rnn_step_backward", "missing_local_derivative", "tanh' left out", named=False,
+    Plant("rnn_step_backward", "missing_local_derivative", "tanh' left out",
           edit=("delta = dh_next * (1.0 - h_next ** 2)", "delta = dh_next")),
-    Plant("rnn_step_backward", "missing_local_derivative", "tanh' at h_prev", named=False,
+    Plant("rnn_step_backward", "missing_local_derivative", "tanh' at h_prev",
           edit=("(1.0 - h_next ** 2)", "(1.0 - h_prev ** 2)")),
     Plant("rnn_step_backward", "transpose", "dWh transposed", edit=("dWh = h_prev.T @ delta", "dWh = delta.T @ h_prev")),
     Plant("rnn_step_backward", "transpose", "dh_prev through Wh, not Wh.T", named=False,
@@ -131,9 +138,9 @@ PLANTS = [
           edit=("cache = (idx, W.shape)", "cache = (idx, W.shape, object())")),
 
     # embedding_backward
-    Plant("embedding_backward", "not_accumulated", "dW[idx] += dout (repeated words not added up)", named=False,
+    Plant("embedding_backward", "not_accumulated", "dW[idx] += dout (repeated words not added up)",
           edit=("np.add.at(dW, idx, dout)", "dW[idx] += dout")),
-    Plant("embedding_backward", "not_accumulated", "dW[idx] = dout", named=False,
+    Plant("embedding_backward", "not_accumulated", "dW[idx] = dout",
           edit=("np.add.at(dW, idx, dout)", "dW[idx] = dout")),
     Plant("embedding_backward", "transpose", "dW transposed", edit=("return dW", "return dW.T")),
 

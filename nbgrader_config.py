@@ -20,6 +20,17 @@ c.CourseDirectory.db_url = "sqlite:///gradebook.db"
 # which needs root. A JupyterHub deployment sets its own (see docs/grading.md).
 c.Exchange.root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "exchange")
 
+# nbgrader's own autograde leaves out the cells tagged skip-when-grading (training runs, dashboards),
+# as the course's engine does: grading.nbgrader_preprocessors.SkipWhenGrading, after the locked cells
+# are restored and before anything runs.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "grading.nbgrader_preprocessors.SkipWhenGrading",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 # Hidden tests draw fresh random inputs; a generous per-cell limit keeps slow machines fair.
 c.Execute.timeout = 120
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

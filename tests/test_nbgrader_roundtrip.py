@@ -2,13 +2,17 @@
 
 The reference answers get full marks, the untouched release gets zero, and the unit's round-trip
 plant (from its mistakes file) loses exactly the points of the exercises it fails, with feedback
-that names the exercise.
+that names the exercise. nbgrader, configured by the course's nbgrader_config.py, leaves out the
+cells tagged skip-when-grading, as the course's engine does.
 """
 import csv
 
+import nbformat
 import pytest
 
 from grading.course import Course
+from grading.nbgrader_preprocessors import SKIPPED
+from grading.submission import SKIP_TAG
 from grading.release import nbgrader
 from tests.roundtrip import COURSE, UNITS, RoundTrip
 from tests.submissions import make_course, submit
@@ -45,3 +49,12 @@ def test_planted_mistake_costs_its_exercises(graded):
     case, course, grades = graded
     assert float(grades["carol"]["score"]) == case.carol_score < case.max_score
     assert case.plant.grade_id in course.feedback_path(case.unit, "carol", case.notebook).read_text()
+
+
+def test_nbgrader_leaves_out_the_cells_no_grade_needs(graded):
+    case, course, _ = graded
+    released = nbformat.read(course.unit(case.unit).release_folder / case.notebook, as_version=4)
+    autograded = nbformat.read(course.autograded / "alice" / case.unit / case.notebook, as_version=4)
+    tagged = [cell for cell in autograded.cells if SKIP_TAG in cell.metadata.get("tags", [])]
+    assert len(tagged) == sum(SKIP_TAG in cell.metadata.get("tags", []) for cell in released.cells)
+    assert all(cell.source == SKIPPED and not cell.outputs for cell in tagged)

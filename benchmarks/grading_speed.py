@@ -15,8 +15,8 @@ course's engine (sandboxed processes, N in parallel). Both get the same time lim
 loop: the engine's default of 30 s per call, and `--Execute.timeout=30` per cell for nbgrader (the
 engine's command line has no option to shorten it). It prints submissions per minute for each, the
 speed-up, and where the two disagree on a score. For Dask it also prints each worker's throughput
-(submissions per second of grading work) and the coordinator's cost per record (the wall time the
-workers did not spend grading, per submission).
+(submissions per second of grading work) and the time workers stood idle per record (the
+coordinator, Dask, and the tail of the batch: an upper bound on the coordinator's cost per record).
 """
 import argparse
 import os
@@ -182,9 +182,9 @@ def main():
             results[grader], timings[grader] = scores, seconds
             print(f"{label:<42} {seconds:7.1f} s  {count / seconds * 60:6.1f} submissions/min")
             if grader == "dask":
-                print(f"    per worker: {count / working:.2f} submissions per second of grading work; the coordinator "
-                      f"and Dask cost {max(0.0, seconds * args.jobs - working) / count * 1000:.0f} ms of worker time "
-                      "per record (what N workers would do: N times the per-worker rate, less that)")
+                print(f"    per worker: {count / working:.2f} submissions per second of grading work; workers stood "
+                      f"idle {max(0.0, seconds * args.jobs - working) / count * 1000:.0f} ms per record (the coordinator, "
+                      "Dask and the batch's tail: an upper bound on what each record costs besides its grading)")
         for grader in graders:
             if "nbgrader" in timings and grader != "nbgrader":
                 print(f"speed-up of {grader} over nbgrader: {timings['nbgrader'] / timings[grader]:.2f}x")

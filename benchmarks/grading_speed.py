@@ -133,8 +133,8 @@ def run_dask(root, jobs):
         started = time.monotonic()
         records, _ = autograde(Course(root), UNIT, progress=None, force=True, dask=client)
         seconds = time.monotonic() - started
-    working = sum(record["seconds"] for record in records)
-    return seconds, {r["student"]: r["score"] for r in records}, working
+    working = sum(record.seconds for record in records)
+    return seconds, {r.student: r.score for r in records}, working
 
 
 def main():

@@ -102,7 +102,7 @@ def run(course, args):
                                    unsafe_no_isolation=args.unsafe_no_isolation, dask=args.dask,
                                    override_manual=args.override_manual)
         for record in records:
-            print(f"{record['student']:>20}  {record['score']:g}/{record['max_score']:g}  {record['notebook']}")
+            print(f"{record.student:>20}  {record.score:g}/{record.max_score:g}  {record.notebook}")
         for flag in flags:
             print(f"FLAG {flag}")
         print(f"graded {len(records)} notebooks; records in {course.records.name}/{args.unit}/, "

@@ -7,12 +7,14 @@ Only this coordinating process writes anything lasting: the result records
 import hashlib
 import json
 import os
+from dataclasses import replace
 import sys
 import tempfile
 from pathlib import Path
 
 from grading import cgroups, formgrader, gradebook, local_pool, sandbox, verdict
 from grading.course import CourseError
+from grading.records import Record, RecordError
 from grading.release import build_release
 from grading.source import read_solution_notebook
 
@@ -32,11 +34,12 @@ def find_jobs(course, unit):
             if name not in present and len(present) == 1 and len(unit.notebooks) == 1:
                 name = present[0]  # a renamed notebook: it is the only one, so it is this one
             if name not in present:
-                missing.append(_missing_record(student, unit.name, solution))
+                missing.append(Record.not_submitted(student, unit.name, solution,
+                                                    f"Not graded: {name} was not in the submission."))
                 continue
             if not _inside(folder / name, course.submitted):
-                missing.append(_missing_record(student, unit.name, solution,
-                                               f"Not graded: {solution.path.name} is a link to a file elsewhere."))
+                missing.append(Record.not_submitted(student, unit.name, solution,
+                                                    f"Not graded: {name} is a link to a file elsewhere."))
                 continue
             jobs.append({"student": student, "assignment": unit.name, "notebook": solution.path.name,
                          "submission": str(folder / name), "solution": str(solution.path),
@@ -94,7 +97,7 @@ def autograde(course, assignment, jobs=None, limits=None, progress=sys.stderr, u
         finished = local_pool.run(_grade, work, workers, deadline, GRADER_MEMORY_BYTES)
     try:
         for done, (job, record, error) in enumerate(finished, 1):
-            record = dict(record or _not_graded(job, error), fingerprint=job["fingerprint"], limits=job["limits"])
+            record = replace(record or _not_graded(job, error), fingerprint=job["fingerprint"], limits=job["limits"])
             _write_record(course, record)
             formgrader.write_autograded(course, record, Path(job["submission"]), Path(job["release"]) / job["notebook"])
             records.append(record)
@@ -102,14 +105,14 @@ def autograde(course, assignment, jobs=None, limits=None, progress=sys.stderr, u
     finally:
         finished.close()  # on Ctrl-C: what is written stays; running jobs are stopped
         cgroups.sweep()
-    records.sort(key=lambda r: (r["student"], r["notebook"]))
+    records.sort(key=lambda r: (r.student, r.notebook))
     for record in records:
-        if "fingerprint" not in record:  # a notebook that was not submitted: nothing to reuse later
+        if record.fingerprint is None:  # a notebook that was not submitted: nothing to reuse later
             _write_record(course, record)
     flags = gradebook.record(course, records, _timestamps(course, assignment), previous, override_manual)
-    flags += [f"{r['student']} {e['grade_id']}: not graded, the grader failed (the student is not charged; "
-              f"fix it and grade again): {e['internal_error']}"
-              for r in records for e in r["exercises"] if e.get("internal_error")]
+    flags += [f"{r.student} {e.grade_id}: not graded, the grader failed (the student is not charged; "
+              f"fix it and grade again): {e.internal_error}"
+              for r in records for e in r.exercises if e.internal_error]
     course.flags_path(assignment).write_text("".join(f"{flag}\n" for flag in flags))
     return records, flags
 
@@ -125,37 +128,33 @@ def _fingerprint(job):
 
 def _finished(course, job):
     """The record of an earlier run for `job` when its inputs are unchanged since, else None."""
-    path = course.record_path(job["assignment"], job["student"], job["notebook"])
     try:
-        record = json.loads(path.read_text())
-    except (OSError, ValueError):
+        record = Record.load(course.record_path(job["assignment"], job["student"], job["notebook"]))
+    except RecordError:  # none yet, or damaged: graded again
         return None
-    if record.get("fingerprint") != job["fingerprint"] or any(e.get("internal_error") for e in record["exercises"]):
+    if record.fingerprint != job["fingerprint"] or any(e.internal_error for e in record.exercises):
         return None
     return record
 
 
 def _write_record(course, record):
-    path = course.record_path(record["assignment"], record["student"], record["notebook"])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(record, indent=1))
+    record.save(course.record_path(record.assignment, record.student, record.notebook))
 
 
 def _grade(job):
     record = verdict.grade_submission(job)
     if job["renamed_from"] != job["notebook"]:
-        record["problems"].append(f"the notebook was renamed to {job['renamed_from']}; graded as {job['notebook']}")
+        record.problems.append(f"the notebook was renamed to {job['renamed_from']}; graded as {job['notebook']}")
     return record
 
 
 def _not_graded(job, error):
     """The record of a submission the grader failed on (a bug, a killed process): this student only,
     nothing charged, the reason flagged for the instructor."""
-    record = _missing_record(job["student"], job["assignment"], read_solution_notebook(job["solution"]),
-                             verdict.NOT_GRADED)
-    for exercise in record["exercises"]:
-        exercise.update(points=None, internal_error=error)
-    record["seed"] = job["seed"]
+    record = Record.not_submitted(job["student"], job["assignment"], read_solution_notebook(job["solution"]),
+                                  verdict.NOT_GRADED, seed=job["seed"])
+    for exercise in record.exercises:
+        exercise.points, exercise.internal_error = None, error
     return record
 
 
@@ -169,21 +168,16 @@ def _inside(path, folder):
     return current.is_file()
 
 
-def _missing_record(student, assignment, notebook, reason=None):
-    reason = reason or f"Not graded: {notebook.path.name} was not in the submission."
-    return {"student": student, "assignment": assignment, "notebook": notebook.path.name, "score": 0.0,
-            "max_score": notebook.max_score, "problems": [reason], "seconds": 0.0,
-            "exercises": [{"grade_id": e.grade_id, "title": e.title, "points": 0.0, "max_points": e.points, "passed": False,
-                           "reason": reason, "kind": None, "internal_error": None} for e in notebook.exercises]}
-
-
 def _previous_scores(out):
     """{(student, notebook, grade_id): points} from the last run's records, to tell our scores from others'."""
     scores = {}
     for path in out.glob("*/*.json"):
-        record = json.loads(path.read_text())
-        for exercise in record["exercises"]:
-            scores[record["student"], record["notebook"], exercise["grade_id"]] = exercise["points"]
+        try:
+            record = Record.load(path)
+        except RecordError:  # nothing to tell apart: its scores count as not ours
+            continue
+        for exercise in record.exercises:
+            scores[record.student, record.notebook, exercise.grade_id] = exercise.points
     return scores
 
 
@@ -199,7 +193,7 @@ def _show_progress(stream, done, total, record, width=30):
     if stream is None:
         return
     filled = width * done // max(total, 1)
-    last = f"{record['student'][:24]} {record['score']:g}/{record['max_score']:g} in {record['seconds']:.0f} s"
+    last = f"{record.student[:24]} {record.score:g}/{record.max_score:g} in {record.seconds:.0f} s"
     line = f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} graded (last: {last})"
     stream.write(f"\r{line:<100}")  # padded over a longer line before it
     if done == total:

@@ -20,12 +20,12 @@ VERDICT_NAME = "grading verdict"
 def write_autograded(course, record, submission, release_notebook):
     """Write autograded/<student>/<assignment>/<notebook> for `record` (a result record), from the
     `submission` file and the unit's `release_notebook`; copy the submission's timestamp.txt."""
-    folder = course.autograded / record["student"] / record["assignment"]
+    folder = course.autograded / record.student / record.assignment
     folder.mkdir(parents=True, exist_ok=True)
     released = read_cells(release_notebook)
     notebook = _submitted(submission) or {"cells": released, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     locked = {_grade_id(c): c for c in released if c["metadata"].get("nbgrader", {}).get("locked")}
-    verdicts = {e["grade_id"]: e for e in record["exercises"]}
+    verdicts = {e.grade_id: e for e in record.exercises}
     cells = []
     for cell in notebook["cells"]:
         if not isinstance(cell, dict):
@@ -37,7 +37,7 @@ def write_autograded(course, record, submission, release_notebook):
             cell["execution_count"] = None
         cells.append(cell)
     notebook["cells"] = cells
-    (folder / record["notebook"]).write_text(json.dumps(notebook, indent=1, ensure_ascii=False),
+    (folder / record.notebook).write_text(json.dumps(notebook, indent=1, ensure_ascii=False),
                                             encoding="utf-8", errors="backslashreplace")
     stamp = submission.parent / "timestamp.txt"
     if stamp.is_file():
@@ -66,8 +66,9 @@ def _grade_id(cell):
 
 
 def _said(exercise):
-    if exercise.get("internal_error"):
+    if exercise.internal_error:
         return f"{VERDICT_NAME}: not graded — the grader failed here; grade it by hand\n"
-    if exercise["passed"]:
-        return f"{VERDICT_NAME}: passed, {exercise['points']:g} / {exercise['max_points']:g}\n"
-    return f"{VERDICT_NAME}: failed, 0 / {exercise['max_points']:g}\n{exercise['reason']}\n"
+    if exercise.passed:
+        note = f"{exercise.note}\n" if exercise.note else ""
+        return f"{VERDICT_NAME}: passed, {exercise.points:g} / {exercise.max_points:g}\n{note}"
+    return f"{VERDICT_NAME}: failed, 0 / {exercise.max_points:g}\n{exercise.reason}\n"

@@ -47,35 +47,35 @@ def record(course, results, timestamps, previous, override_manual=False):
     flags = []
     with opened(course) as gradebook:
         for result in results:
-            student, assignment = result["student"], result["assignment"]
+            student, assignment = result.student, result.assignment
             gradebook.update_or_create_student(student)
             stamp = {"timestamp": timestamps[student]} if timestamps.get(student) else {}
             gradebook.update_or_create_submission(assignment, student, **stamp)
-            notebook = result["notebook"].removesuffix(".ipynb")
-            for exercise in result["exercises"]:
+            notebook = result.notebook.removesuffix(".ipynb")
+            for exercise in result.exercises:
                 try:
-                    grade = gradebook.find_grade(exercise["grade_id"], notebook, assignment, student)
+                    grade = gradebook.find_grade(exercise.grade_id, notebook, assignment, student)
                 except MissingEntry:
-                    flags.append(f"{student}: {result['notebook']} is not a notebook of {assignment}")
+                    flags.append(f"{student}: {result.notebook} is not a notebook of {assignment}")
                     break
-                where = f"{student} {exercise['grade_id']}"
-                ours = previous.get((student, result["notebook"], exercise["grade_id"]))
+                where = f"{student} {exercise.grade_id}"
+                ours = previous.get((student, result.notebook, exercise.grade_id))
+                verdict = exercise.points if exercise.points is not None else "none"
                 manual = grade.manual_score
                 if manual is not None and override_manual:
-                    flags.append(f"{where}: your manual score {manual:g} was replaced by the verdict "
-                                 f"{exercise['points'] if exercise['points'] is not None else 'none'} (--override-manual)")
+                    flags.append(f"{where}: your manual score {manual:g} was replaced by the verdict {verdict} "
+                                 "(--override-manual)")
                     grade.manual_score = manual = None
-                elif manual is not None and manual != exercise["points"]:
-                    flags.append(f"{where}: your manual score {manual:g} is kept; the grader's verdict is "
-                                 f"{exercise['points'] if exercise['points'] is not None else 'none'} "
+                elif manual is not None and manual != exercise.points:
+                    flags.append(f"{where}: your manual score {manual:g} is kept; the grader's verdict is {verdict} "
                                  "(autograde --override-manual puts the verdicts in its place)")
-                if exercise["points"] is None:
+                if exercise.points is None:
                     grade.auto_score, grade.needs_manual_grade = None, manual is None
                     continue
-                if grade.auto_score is not None and grade.auto_score not in (exercise["points"], ours):
+                if grade.auto_score is not None and grade.auto_score not in (exercise.points, ours):
                     flags.append(f"{where}: nbgrader's in-notebook run gave {grade.auto_score:g}, the grader's "
-                                 f"verdict {exercise['points']:g} replaces it")
-                grade.auto_score = exercise["points"]
+                                 f"verdict {exercise.points:g} replaces it")
+                grade.auto_score = exercise.points
                 grade.needs_manual_grade = False
         gradebook.db.commit()
     return flags

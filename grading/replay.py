@@ -5,13 +5,12 @@ replayed: the same notebook, the same solution, the same inputs give the same ve
 also shows what no student sees: the arguments of the last call each failed check made to the
 student's function.
 """
-import json
-
 import numpy as np
 
 from grading import sandbox, verdict
 from grading.autograde import find_jobs
 from grading.course import CourseError
+from grading.records import Record, RecordError
 
 
 def replay(course, assignment, student):
@@ -28,28 +27,30 @@ def replay(course, assignment, student):
     lines = []
     for job in jobs:
         path = course.record_path(assignment, student, job["notebook"])
+        if not path.exists():
+            raise CourseError(f"{student}'s {job['notebook']} has no record yet: run autograde first")
         try:
-            recorded = json.loads(path.read_text())
-        except (OSError, ValueError):
-            raise CourseError(f"{student}'s {job['notebook']} has no record yet: run autograde first") from None
-        if "seed" not in recorded:
+            recorded = Record.load(path)
+        except RecordError as error:
+            raise CourseError(str(error)) from None
+        if recorded.seed is None:
             raise CourseError(f"the record of {student}'s {job['notebook']} holds no seed (graded before seeds were "
                               "recorded): grade it again with autograde --force, then replay")
         inputs = {}
-        again = verdict.grade_submission(dict(job, seed=recorded["seed"], limits=recorded.get("limits", {})), inputs)
-        before = {e["grade_id"]: e for e in recorded["exercises"]}
-        same = all(_verdict(e) == _verdict(before.get(e["grade_id"], {})) for e in again["exercises"])
-        lines.append(f"{student} {job['notebook']} (seed {recorded['seed']}): recorded {recorded['score']:g}, "
-                     f"replayed {again['score']:g}/{again['max_score']:g} — "
+        again = verdict.grade_submission(dict(job, seed=recorded.seed, limits=recorded.limits), inputs)
+        before = {e.grade_id: _verdict(e) for e in recorded.exercises}
+        same = all(_verdict(e) == before.get(e.grade_id) for e in again.exercises)
+        lines.append(f"{student} {job['notebook']} (seed {recorded.seed}): recorded {recorded.score:g}, "
+                     f"replayed {again.score:g}/{again.max_score:g} — "
                      + ("the same verdicts" if same else "DIFFERENT verdicts (has the notebook or the solution changed?)"))
-        for exercise in again["exercises"]:
-            mark = "" if _verdict(exercise) == _verdict(before.get(exercise["grade_id"], {})) else "  (recorded differently)"
-            lines.append(f"  {exercise['grade_id']}: {exercise['points'] if exercise['points'] is not None else '-'}"
-                         f"/{exercise['max_points']:g} {'passed' if exercise['passed'] else 'failed'}{mark}")
-            if not exercise["passed"]:
-                lines.append("    " + (exercise["reason"] or "").replace("\n", "\n    "))
-            if exercise["grade_id"] in inputs:
-                name, args, kwargs = inputs[exercise["grade_id"]]
+        for exercise in again.exercises:
+            mark = "" if _verdict(exercise) == before.get(exercise.grade_id) else "  (recorded differently)"
+            lines.append(f"  {exercise.grade_id}: {exercise.points if exercise.points is not None else '-'}"
+                         f"/{exercise.max_points:g} {'passed' if exercise.passed else 'failed'}{mark}")
+            if not exercise.passed:
+                lines.append("    " + (exercise.reason or "").replace("\n", "\n    "))
+            if exercise.grade_id in inputs:
+                name, args, kwargs = inputs[exercise.grade_id]
                 lines.append(f"    the last call: {name}(")
                 lines += [f"      {_show(value)}," for value in args]
                 lines += [f"      {key}={_show(value)}," for key, value in kwargs.items()]
@@ -58,7 +59,7 @@ def replay(course, assignment, student):
 
 
 def _verdict(exercise):
-    return exercise.get("points"), exercise.get("passed"), exercise.get("reason")
+    return exercise.points, exercise.passed, exercise.reason, exercise.note
 
 
 def _show(value):

@@ -39,6 +39,11 @@ class Exercise:
     check_names: list[str] = field(default_factory=list)
     title: str = ""  # what the student reads: the heading above it and the function, "Exercise 2 — sigmoid (sigmoid)"
 
+    @property
+    def function(self):
+        """The function this exercise grades (the solution cell of that name)."""
+        return self.grade_id.removeprefix("test_")
+
 
 @dataclass
 class SolutionNotebook:

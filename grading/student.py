@@ -56,6 +56,8 @@ class StudentProcess:
         self.process = self.group = None
         self.last_call = None  # (name, args, kwargs) of the latest call: what replay shows of a failed check
         self.defined = set()
+        self.uses = {}  # function name -> the global names it reads (the student's word: used for no verdict)
+        self.stand_ins = {}  # name -> trusted function that stands in for the student's during calls
         self.load_failure = None  # why running the cells failed: it would fail again, so it is not retried
         self.budget_end = time.monotonic() + limits.submission_seconds  # nothing runs after this
         self.exercise_end = self.budget_end  # calls of the current exercise stop here
@@ -94,8 +96,11 @@ class StudentProcess:
                 break
             running = reply.get("cell")
         # The reply comes from the student's process: take only a bounded amount of it.
-        defined, errors = reply.get("defined"), reply.get("errors")
+        defined, errors, uses = reply.get("defined"), reply.get("errors"), reply.get("uses")
         self.defined = {n for n in defined[:10_000] if isinstance(n, str)} if isinstance(defined, list) else set()
+        self.uses = {name: {n for n in names[:10_000] if isinstance(n, str)}
+                     for name, names in list(uses.items())[:10_000] if isinstance(names, list)
+                     } if isinstance(uses, dict) else {}
         if not isinstance(errors, list):
             return []
         return [_named_cell(clean(e), labels)[:MAX_ERROR_CHARS] for e in errors[:MAX_ERRORS]]
@@ -103,6 +108,16 @@ class StudentProcess:
     def defines(self, name):
         """Whether the student's cells left a function called `name` (as they reported at load time)."""
         return name in self.defined
+
+    def reaches(self, names):
+        """The student's functions that calling `names` may run: those, and those they read, in turn."""
+        found, todo = set(), list(names)
+        while todo:
+            name = todo.pop()
+            if name in self.defined and name not in found:
+                found.add(name)
+                todo += self.uses.get(name, ())
+        return found
 
     def function(self, name):
         def call(*args, **kwargs):
@@ -116,11 +131,13 @@ class StudentProcess:
         try:
             encoded = wire.encode(list(args), arrays, callbacks)
             encoded_kwargs = wire.encode(dict(kwargs or {}), arrays, callbacks)
+            stand_ins = wire.encode(dict(self.stand_ins), arrays, callbacks)
         except wire.WireError as error:  # the grader's own arguments: a bug in the check
             raise GraderFault(f"cannot send arguments to {name}: {error}") from None
         what = f"{name}()"
         deadline, late = self._deadline(self.limits.call_seconds, min(self.exercise_end, self.budget_end), what)
-        self._send({"op": "call", "name": name, "args": encoded, "kwargs": encoded_kwargs}, arrays, deadline)
+        self._send({"op": "call", "name": name, "args": encoded, "kwargs": encoded_kwargs, "substitute": stand_ins},
+                   arrays, deadline)
         allowed = max(CALLBACK_FLOOR, CALLBACK_GROWTH * max((a.nbytes for a in arrays), default=0))
         for _ in range(MAX_CALLBACKS):
             reply, reply_arrays = self._receive(deadline, what, late)
@@ -148,13 +165,17 @@ class StudentProcess:
         if not isinstance(index, int) or not 0 <= index < len(callbacks):
             raise SubmissionFault("the student process sent a malformed request")
         try:
-            args = wire.decode(reply.get("args"), arrays, budget=[allowed])
+            budget = [allowed]
+            args = wire.decode(reply.get("args"), arrays, budget=budget)
+            kwargs = wire.decode(reply.get("kwargs", {"dict": {}}), arrays, budget=budget)
+            if not isinstance(args, list) or not isinstance(kwargs, dict):
+                raise wire.WireError("malformed arguments")
         except wire.WireError as error:
             raise SubmissionFault(f"{name}() called the function it was given with arguments it cannot take "
                                   f"({error}): call it with inputs like the ones you were given") from None
         sent = []
         try:
-            answer = {"ok": True, "value": wire.encode(callbacks[index](*args), sent)}
+            answer = {"ok": True, "value": wire.encode(callbacks[index](*args, **kwargs), sent)}
         except Exception as error:  # the student passed the trusted function bad input
             answer, sent = {"ok": False, "error": _without_check_names(f"{type(error).__name__}: {error}")[:500]}, []
         self._send(answer, sent, deadline)

@@ -1,13 +1,19 @@
 """The unit of work: one submitted notebook in, one plain result record out.
 
-``grade_submission(job)`` takes and returns plain dicts (paths, names, numbers, strings), so a
-process pool here, or a distributed engine such as Dask later, can run it anywhere the course
+``grade_submission(job)`` takes a plain dict (paths, names, numbers, strings) and returns a plain
+record (grading.records), so a process pool here or a Dask cluster can run it anywhere the course
 checkout exists. It writes nothing outside its scratch folder: the coordinating process alone
 records results.
 
 For each exercise of the solution notebook, its hidden checks run *here*, in the trusted process,
 on fresh random inputs, with proxies to the student's functions, which run in the sandbox.
+
+One mistake costs one exercise: when an exercise fails and its function is built on functions that
+failed their own exercises earlier (two_layer_net on affine_backward), it is graded again with the
+solution's functions standing in for those, and it passes if it is right on its own; the feedback
+then says which function to fix first.
 """
+import functools
 import secrets
 import shutil
 import tempfile
@@ -17,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from grading import sandbox
+from grading.records import ExerciseResult, Record
 from grading.source import graded_function_names, read_cells, read_solution_notebook
 from grading.student import GraderFault, StudentProcess, SubmissionFault
 from grading.submission import read_submission
@@ -39,50 +46,54 @@ def grade_submission(job, inputs=None):
     inputs (optional: a fresh one is drawn)}. The same job with the same seed gives the same record,
     but for its "seconds" (`python -m grading replay` relies on it).
 
-    Returns {"student", "assignment", "notebook", "score", "max_score", "exercises": [{"grade_id",
-    "points", "max_points", "passed", "reason", "kind", "internal_error"}], "problems": [...], "seconds"}.
-    `kind` is the diagnosis code of a failed exercise (utils.diagnosis), None when none was named.
-    The record also holds the "seed". `inputs`, a dict, if given, receives for each failed exercise the
+    Returns a grading.records.Record, with the seed. `inputs`, a dict, if given, receives for each failed exercise the
     arguments of the last call of a student's function (replay shows them to the instructor).
-    `internal_error` says, for the instructor, what broke when the grader itself failed on that
-    exercise (else None): the student is not charged (points None, the exercise is left for the
-    instructor) and the reason tells them so.
+    When the grader itself fails on an exercise, the student is not charged (points None, the
+    exercise is left for the instructor, `internal_error` says what broke) and the reason tells them so.
     """
     started = time.monotonic()
     solution = read_solution_notebook(job["solution"])
     trusted = solution.namespace()
+    references = functools.cache(lambda: solution.namespace(with_solutions=True))  # only when a part stands in
     release = Path(job["release"])
     locked_sources, locked_ids = _locked_cells(release / job["notebook"])
     submission = read_submission(Path(job["submission"]), locked_sources, locked_ids)
     limits = sandbox.Limits(**job.get("limits", {}))
     seed = job.get("seed", secrets.randbits(63))
     exercises, problems = [], list(submission.problems)
+    tested_before, wrong = set(), set()  # wrong: functions whose own exercise failed
     with tempfile.TemporaryDirectory(prefix="grading-") as scratch, sandbox.own_uid() as uid:
         process = StudentProcess(_prepare_scratch(Path(scratch), release, Path(job["submission"]), job["notebook"]),
                                  uid, limits)
         try:
             for number, exercise in enumerate(solution.exercises):
+                tested = {n for name in exercise.check_names for n in graded_function_names(trusted[name])}
+                own, tested_before = tested - tested_before, tested_before | tested
                 if submission.unreadable:
                     outcome = Outcome(f"Not graded: {submission.unreadable}")
                 elif time.monotonic() >= process.budget_end:
                     outcome = Outcome(f"Not graded: the earlier exercises used up the {limits.submission_seconds:g} s "
                                       "this notebook may take in all (are some of your functions far too slow?)")
                 else:
-                    process.exercise_end = time.monotonic() + limits.exercise_seconds
-                    process.last_call = None
-                    outcome = _run_exercise(exercise, trusted, process, solution.setup_sources,
-                                            submission, problems, [seed, number])
+                    def run():
+                        process.exercise_end = time.monotonic() + limits.exercise_seconds
+                        process.last_call = None
+                        return _run_exercise(exercise, trusted, process, solution.setup_sources,
+                                             submission, problems, [seed, number])
+                    outcome = run()
                     if inputs is not None and outcome.reason and process.last_call:
                         inputs[exercise.grade_id] = process.last_call
+                    if outcome.reason and not outcome.internal:
+                        outcome = _on_its_own(outcome, tested, own, references, process, wrong, run)
+                if outcome.reason and not outcome.internal:
+                    wrong |= own
                 exercises.append(outcome.record(exercise))
         finally:
             process.close()
     if submission.unreadable:
         problems.append(submission.unreadable)
-    return {"student": job["student"], "assignment": job["assignment"], "notebook": job["notebook"],
-            "score": sum(e["points"] or 0.0 for e in exercises), "max_score": solution.max_score,
-            "exercises": exercises, "problems": problems, "seed": seed,
-            "seconds": round(time.monotonic() - started, 3)}
+    return Record(job["student"], job["assignment"], job["notebook"], solution.max_score, exercises, problems,
+                  seconds=round(time.monotonic() - started, 3), seed=seed)
 
 
 NOT_GRADED = ("Not graded yet: the grader itself failed on this exercise, which is not your fault. "
@@ -90,17 +101,52 @@ NOT_GRADED = ("Not graded yet: the grader itself failed on this exercise, which 
 
 
 class Outcome:
-    """How one exercise went: passed (no reason), failed (a reason, maybe a diagnosis code), or not
+    """How one exercise went: passed (no reason; maybe a `note` for the student), failed (a reason,
+    maybe a diagnosis code; `wrong_value` when a check found a wrong result, not an error), or not
     graded because the grader failed (`internal`: what broke, for the instructor)."""
 
-    def __init__(self, reason=None, kind=None, internal=None):
+    def __init__(self, reason=None, kind=None, internal=None, note=None, wrong_value=False):
         self.reason, self.kind, self.internal = (NOT_GRADED if internal else reason), kind, internal
+        self.note, self.wrong_value = note, wrong_value
 
     def record(self, exercise):
         passed = self.reason is None
-        return {"grade_id": exercise.grade_id, "title": exercise.title, "max_points": exercise.points,
-                "points": None if self.internal else exercise.points if passed else 0.0,
-                "passed": passed, "reason": self.reason, "kind": self.kind, "internal_error": self.internal}
+        return ExerciseResult(exercise.grade_id, exercise.title, exercise.points,
+                              None if self.internal else exercise.points if passed else 0.0,
+                              passed, self.reason, self.kind, self.internal, self.note)
+
+
+def _on_its_own(outcome, tested, own, references, process, wrong, run):
+    """The outcome of a failed exercise graded again with the solution's functions standing in for
+    the student's that failed their own exercises and that it calls (directly, or through the student's
+    functions): passed, with a note naming the fewest of them that it needs, when they alone made it
+    fail; else the first outcome, or the second one's wrong value, which is then the exercise's own.
+    `references` gives the solution's namespace, with its answers."""
+    parts = sorted((process.reaches(tested) | tested) & wrong - own)
+    if process.process is None or not parts:  # stopped at a time limit, or dead: a rerun would cost that again
+        return outcome
+    again = _run_with(parts, references(), process, run)
+    if again.reason is None:
+        for name in list(parts):  # which of them it needs: say only those
+            if len(parts) > 1 and _run_with([p for p in parts if p != name], references(), process, run).reason is None:
+                parts.remove(name)
+    named, its, yours = " and ".join(parts), "its" if len(parts) == 1 else "their", " and ".join(sorted(own))
+    if again.reason is None:
+        return Outcome(note=f"Your {yours} is right, and earns its points: it passes with the course's {named} in "
+                            f"place of yours. Fix {named} first ({its} exercise says what is wrong).")
+    if again.wrong_value:
+        return Outcome(_clip(f"{again.reason}\n(This is with the course's {named} in place of yours, as {its} "
+                             f"exercise failed: the mistake is in {yours} itself.)"),
+                       again.kind, wrong_value=True)
+    return outcome
+
+
+def _run_with(parts, references, process, run):
+    process.stand_ins = {name: references[name] for name in parts}
+    try:
+        return run()
+    finally:
+        process.stand_ins = {}
 
 
 def _run_exercise(exercise, trusted, process, setup_sources, submission, problems, seed):
@@ -118,11 +164,13 @@ def _run_exercise(exercise, trusted, process, setup_sources, submission, problem
             if missing:
                 return Outcome(f"{', '.join(missing)} is not defined in your notebook (was its cell deleted, "
                                "renamed, turned into markdown, or does running it fail?)", "missing")
-            check(*[process.function(n) for n in graded_function_names(check)], np.random.default_rng([*seed, number]))
+            functions = [process.stand_ins.get(n) or process.function(n) for n in graded_function_names(check)]
+            check(*functions, np.random.default_rng([*seed, number]))
         except SubmissionFault as fault:
             return Outcome(_clip(str(fault)))
         except AssertionError as failure:
-            return Outcome(_clip(str(failure) or "a hidden test failed"), getattr(failure, "kind", None))
+            return Outcome(_clip(str(failure) or "a hidden test failed"), getattr(failure, "kind", None),
+                           wrong_value=True)
         except GRADER_FAULTS as fault:
             return Outcome(internal=_clip(f"{check_name} raised {type(fault).__name__}: {fault}"))
         except Exception as error:  # the check could not use what the student's function returned

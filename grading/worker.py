@@ -8,9 +8,11 @@ their notebook, and all they gain is the power to return values of their choosin
 
 Operations:
 - ``load``: run the given sources in one namespace, cell by cell (saying which one starts); report
-  each cell's error;
+  each cell's error, the functions defined, and the global names each of them reads;
 - ``call``: call a function of that namespace with decoded arguments; arguments that are callback
-  handles become functions that ask the grader to evaluate them.
+  handles become functions that ask the grader to evaluate them. ``substitute`` maps names of the
+  namespace to callback handles that stand in for them during the call (the grader's reference for a
+  function the student got wrong, so that a function built on it is graded on its own).
 """
 import io
 import os
@@ -18,6 +20,7 @@ import re
 import signal
 import sys
 import traceback
+import types
 
 from grading import wire
 
@@ -55,7 +58,9 @@ def main():
                 wire.send(out, {"op": "running", "cell": index})  # so a cell that never ends can be named
                 errors.append(_run_cell(source, index, namespace))
             defined = sorted(name for name, value in namespace.items() if callable(value))
-            wire.send(out, {"errors": [e for e in errors if e], "defined": defined})
+            uses = {name: _global_names(value.__code__) for name, value in namespace.items()
+                    if isinstance(value, types.FunctionType) and value.__code__.co_filename.startswith("<cell")}
+            wire.send(out, {"errors": [e for e in errors if e], "defined": defined, "uses": uses})
         elif header.get("op") == "call":
             _answer_call(header, arrays, namespace, into, out)
 
@@ -81,27 +86,46 @@ def _run_cell(source, index, namespace):
     return None
 
 
+def _global_names(code):
+    """The global names a function's code (and the code of the functions defined in it) reads."""
+    names, codes = set(), [code]
+    while codes:
+        code = codes.pop()
+        names.update(code.co_names)
+        codes += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+    return sorted(names)
+
+
 def _answer_call(header, arrays, namespace, into, out):
     def callback(index):
-        def evaluate(*args):
+        def evaluate(*args, **kwargs):
             sent = []
-            wire.send(out, {"op": "callback", "id": index, "args": wire.encode(list(args), sent)}, sent)
+            wire.send(out, {"op": "callback", "id": index, "args": wire.encode(list(args), sent),
+                            "kwargs": wire.encode(kwargs, sent)}, sent)
             reply, reply_arrays = wire.recv(into)
             if not reply.get("ok"):
                 raise RuntimeError(reply.get("error", "the grader could not evaluate the function"))
             return wire.decode(reply["value"], reply_arrays)
         return evaluate
 
+    stand_ins, replaced = {}, {}
     try:
         function = namespace[header["name"]]
         args = wire.decode(header["args"], arrays, callback)
         kwargs = wire.decode(header.get("kwargs", {"dict": {}}), arrays, callback)
+        stand_ins = wire.decode(header.get("substitute", {"dict": {}}), arrays, callback)
+        replaced = {name: namespace[name] for name in stand_ins if name in namespace}
+        namespace.update(stand_ins)
         value = function(*args, **kwargs)
         sent = []
         encoded = wire.encode(value, sent)
     except BaseException as error:
         wire.send(out, {"op": "result", "ok": False, "error": _describe(error)})
         return
+    finally:  # the student's own functions again, for the next call
+        for name in stand_ins:
+            namespace.pop(name, None)
+        namespace.update(replaced)
     wire.send(out, {"op": "result", "ok": True, "value": encoded}, sent)
 
 

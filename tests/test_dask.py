@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 
 
 def without_timing(records):
-    return {r["student"]: {k: v for k, v in r.items() if k != "seconds"} for r in records}
+    return {r.student: dict(r.to_dict(), seconds=None) for r in records}
 
 
 def test_a_dask_cluster_grades_the_class_exactly_as_the_local_pool(tmp_path):
@@ -33,5 +33,5 @@ def test_a_dask_cluster_grades_the_class_exactly_as_the_local_pool(tmp_path):
     assert len({task["key"] for task in tasks.data if "_grade" in str(task["key"])}) == 4  # graded there
     assert without_timing(remote) == without_timing(local)
     assert remote_flags == local_flags == []
-    scores = {r["student"]: r["score"] for r in remote}
-    assert scores["honest"] == remote[0]["max_score"] > scores["wrong"] == scores["hostile"] > scores["malformed"] == 0
+    scores = {r.student: r.score for r in remote}
+    assert scores["honest"] == remote[0].max_score > scores["wrong"] == scores["hostile"] > scores["malformed"] == 0

@@ -219,7 +219,7 @@ def batch(tmp_path_factory):
             pass
         listener.close()
     yield SimpleNamespace(
-        root=root, records={r["student"]: r for r in records}, flags=flags, canary=canary,
+        root=root, records={r.student: r.to_dict() for r in records}, flags=flags, canary=canary,
         marker=marker, victim=victim, victim_owner=victim_owner, attacks=attacks, before=before,
         after=tree_digest(root, skip=skip),
         processes_right_after=processes_right_after, processes_later=processes_later,

@@ -257,7 +257,8 @@ def batch(tmp_path_factory):
     gradebook.export(Course(root), root / "grades.csv")
     with open(root / "grades.csv", newline="") as f:
         grades = {row["student_id"]: row for row in csv.DictReader(f)}
-    return {"root": root, "first": {r["student"]: r for r in first}, "second": {r["student"]: r for r in second},
+    return {"root": root, "first": {r.student: r.to_dict() for r in first},
+            "second": {r.student: r.to_dict() for r in second},
             "first_flags": first_flags, "second_flags": second_flags, "grades": grades, "collect_output": collected}
 
 
@@ -404,7 +405,7 @@ def test_a_student_named_like_the_flags_file_does_not_break_the_batch(tmp_path):
     from grading.collect import collect
     assert [student for student, _ in collect(Course(root), UNIT, handins)] == ["flags.txt", "zoe"]
     records, _ = autograde(Course(root), UNIT, jobs=2, limits=LIMITS, progress=None)
-    assert {r["student"]: r["score"] for r in records} == {"flags.txt": FULL, "zoe": FULL}
+    assert {r.student: r.score for r in records} == {"flags.txt": FULL, "zoe": FULL}
 
 
 def test_a_process_that_ended_is_reported_as_ended(tmp_path):

@@ -1,18 +1,16 @@
 """Feedback pages speak the student's language: the exercises' headings, and a reason said once."""
 from grading.feedback import render
+from grading.records import ExerciseResult, Record
 
 LOAD_FAILED = "running your notebook's cells did not finish within 120 s; the cell still running, cell 14 of ..."
 
 
 def exercise(grade_id, title, passed, reason=None, points=1.0):
-    return {"grade_id": grade_id, "title": title, "points": points if passed else 0.0, "max_points": points,
-            "passed": passed, "reason": reason, "kind": None, "internal_error": None}
+    return ExerciseResult(grade_id, title, points, points if passed else 0.0, passed, reason)
 
 
 def record(*exercises):
-    return {"student": "alice", "assignment": "02_backprop", "notebook": "02_backprop.ipynb",
-            "score": sum(e["points"] for e in exercises), "max_score": sum(e["max_points"] for e in exercises),
-            "problems": [], "exercises": list(exercises)}
+    return Record("alice", "02_backprop", "02_backprop.ipynb", sum(e.max_points for e in exercises), list(exercises))
 
 
 def test_exercises_are_named_by_their_headings():

@@ -1,0 +1,104 @@
+"""What skipping the cells tagged skip-when-grading saves when a class of unit 02 is graded.
+
+    python benchmarks/skip_ungraded_cells.py [--students 10] [--jobs N] [--unit 02_backprop]
+
+Builds a scratch course for the unit and submits the same notebooks twice: as students hand them in
+(the release's training runs and dashboards carry the tag, so the engine leaves them out), and with
+the tag taken off every cell (the engine then runs them all, as it did before the tag existed). Most
+are answered with the reference answers; every fifth has a gradient bug planted in affine_backward.
+Both batches are graded by `python -m grading autograde --jobs N --force`; it prints the wall-clock
+time of each, the speed-up, and whether the two agree on every score (they must: the skipped cells
+define no graded function).
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from grading.course import Course  # noqa: E402
+from grading.submission import SKIP_TAG  # noqa: E402
+from tests.submissions import answered, make_course, submit  # noqa: E402
+
+PLANT = ("dx = dout @ W.T", "dx = dout @ W")  # affine_backward: the transpose left out
+
+
+def notebooks(unit, count):
+    """[(student, notebook name, notebook)] for `count` students of `unit`."""
+    rows = []
+    for solution in Course().unit(unit).notebooks:
+        name = solution.path.name
+        for n in range(count):
+            replace = [PLANT] if n % 5 == 4 and unit == "02_backprop" else []
+            rows.append((f"s{n:03d}", name, answered(unit, name, replace=replace)))
+    return rows
+
+
+def untagged(notebook):
+    copy = notebook.copy()
+    copy.cells = [cell.copy() for cell in notebook.cells]
+    for cell in copy.cells:
+        tags = cell.metadata.get("tags", [])
+        if SKIP_TAG in tags:
+            cell.metadata = dict(cell.metadata, tags=[t for t in tags if t != SKIP_TAG])
+    return copy
+
+
+def grade(root, unit, jobs):
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "grading", "--root", str(root), "autograde", unit,
+                           "--jobs", str(jobs), "--force"], cwd=REPO, capture_output=True, text=True)
+    seconds = time.monotonic() - started
+    if done.returncode != 0:
+        raise SystemExit(f"python -m grading autograde failed:\n{done.stdout}\n{done.stderr}")
+    scores = {}
+    for line in done.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and "/" in parts[1] and parts[2].endswith(".ipynb"):
+            scores[parts[0], parts[2]] = parts[1]
+    return seconds, scores
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--students", type=int, default=10)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--unit", default="02_backprop")
+    args = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="skip-ungraded-"))
+    try:
+        rows = notebooks(args.unit, args.students)
+        tagged = sum(SKIP_TAG in c.metadata.get("tags", []) for _, _, nb in rows[:1] for c in nb.cells)
+        print(f"unit {args.unit}: {args.students} students, {len(rows)} notebooks; {tagged} cells of the "
+              f"notebook are tagged {SKIP_TAG}; machine: {os.cpu_count()} cores, --jobs {args.jobs}")
+        (scratch / "base").mkdir()
+        base = make_course(scratch / "base", [args.unit])
+        results = {}
+        for label, prepare in [("every cell run (tags removed)", untagged),
+                               (f"{SKIP_TAG} cells left out", lambda nb: nb)]:
+            root = scratch / label.split()[0]
+            shutil.copytree(base, root)
+            for student, name, notebook in rows:
+                submit(root, student, args.unit, name, prepare(notebook))
+            seconds, scores = grade(root, args.unit, args.jobs)
+            results[label] = (seconds, scores)
+            print(f"{label:<34} {seconds:7.1f} s  {len(rows) / seconds * 60:6.1f} notebooks/min")
+        (before, before_scores), (after, after_scores) = results.values()
+        print(f"speed-up from skipping: {before / after:.2f}x")
+        differ = sorted(k for k in before_scores.keys() | after_scores.keys()
+                        if before_scores.get(k) != after_scores.get(k))
+        print("scores: the same for every notebook" if not differ else
+              f"scores DIFFER for {len(differ)} notebooks: "
+              + ", ".join(f"{s} {before_scores.get((s, n))} vs {after_scores.get((s, n))}" for s, n in differ))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

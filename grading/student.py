@@ -131,6 +131,7 @@ class StudentProcess:
         try:
             encoded = wire.encode(list(args), arrays, callbacks)
             encoded_kwargs = wire.encode(dict(kwargs or {}), arrays, callbacks)
+            given = len(callbacks)
             stand_ins = wire.encode(dict(self.stand_ins), arrays, callbacks)
         except wire.WireError as error:  # the grader's own arguments: a bug in the check
             raise GraderFault(f"cannot send arguments to {name}: {error}") from None
@@ -138,11 +139,18 @@ class StudentProcess:
         deadline, late = self._deadline(self.limits.call_seconds, min(self.exercise_end, self.budget_end), what)
         self._send({"op": "call", "name": name, "args": encoded, "kwargs": encoded_kwargs, "substitute": stand_ins},
                    arrays, deadline)
-        allowed = max(CALLBACK_FLOOR, CALLBACK_GROWTH * max((a.nbytes for a in arrays), default=0))
+        # A stand-in takes what the student's code passes it (a cache that names the weights at every
+        # time step): it may take a whole message's worth.
+        allowed = [max(CALLBACK_FLOOR, CALLBACK_GROWTH * max((a.nbytes for a in arrays), default=0))] * given
+        allowed += [wire.MAX_MESSAGE] * (len(callbacks) - given)
         for _ in range(MAX_CALLBACKS):
             reply, reply_arrays = self._receive(deadline, what, late)
             if reply.get("op") == "callback":
-                self._answer_callback(name, reply, reply_arrays, callbacks, deadline, allowed)
+                try:
+                    self._answer_callback(name, reply, reply_arrays, callbacks, deadline, allowed)
+                except BaseException:
+                    self.close()  # the worker waits for an answer: the next call would be read as one
+                    raise
                 continue
             if not reply.get("ok"):
                 raise SubmissionFault(f"{name}() raised {clean(reply.get('error'))[:2000]}")
@@ -165,7 +173,7 @@ class StudentProcess:
         if not isinstance(index, int) or not 0 <= index < len(callbacks):
             raise SubmissionFault("the student process sent a malformed request")
         try:
-            budget = [allowed]
+            budget = [allowed[index]]
             args = wire.decode(reply.get("args"), arrays, budget=budget)
             kwargs = wire.decode(reply.get("kwargs", {"dict": {}}), arrays, budget=budget)
             if not isinstance(args, list) or not isinstance(kwargs, dict):

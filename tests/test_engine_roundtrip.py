@@ -59,13 +59,17 @@ def test_untouched_release_gets_zero(graded):
     assert float(grades["bob"]["score"]) == 0
 
 
-def test_planted_mistake_costs_its_exercises_and_is_named(graded):
+def test_planted_mistake_costs_its_own_exercise_and_is_named(graded):
     case, course, grades, _ = graded
-    assert float(grades["carol"]["score"]) == case.carol_score < case.max_score
+    assert float(grades["carol"]["score"]) == case.carol_engine_score < case.max_score
     record = json.loads(course.record_path(case.unit, "carol", case.notebook).read_text())
     failed = {e["grade_id"]: e for e in record["exercises"] if not e["passed"]}
-    assert sorted(failed) == sorted(case.failed)
+    assert sorted(failed) == sorted(case.failed_alone)
     assert failed[case.plant.grade_id]["kind"] == case.plant.kind
+    # What the notebook's own run would have failed as well passes, and says what to fix first.
+    for exercise in record["exercises"]:
+        if exercise["grade_id"] in set(case.failed) - set(case.failed_alone):
+            assert exercise["passed"] and f"Fix {case.plant.function} first" in exercise["note"], exercise
     feedback = course.feedback_path(case.unit, "carol", case.notebook).read_text()
     assert f"({case.plant.function})" in feedback  # the exercise, named by its heading and function
     assert "hidden_test_" not in feedback and "BEGIN HIDDEN" not in feedback

@@ -158,3 +158,20 @@ def test_softmax_stays_finite_for_large_scores():
     with np.errstate(over="raise"):
         p = softmax(np.array([1000.0, 999.0, -1000.0]))
     np.testing.assert_allclose(p, [1 / (1 + np.exp(-1)), 1 / (1 + np.e), 0.0], rtol=1e-12, atol=1e-300)
+
+
+def test_a_function_built_on_untested_ones_names_them_and_no_longer_once_they_passed(capsys, monkeypatch):
+    from utils import testing
+
+    monkeypatch.setattr(testing, "PASSED", set())
+    testing.built_on("affine", "relu")
+    note = capsys.readouterr().out
+    assert "built on affine, relu" in note and "fix those first" in note
+    testing.visible_tests_passed("affine")
+    assert capsys.readouterr().out == "affine: visible tests passed.\n"
+    testing.built_on("affine", "relu")
+    assert "built on relu," in capsys.readouterr().out
+    testing.visible_tests_passed("relu")
+    capsys.readouterr()
+    testing.built_on("affine", "relu")
+    assert capsys.readouterr().out == ""

@@ -167,3 +167,26 @@ def assert_plain(value, what):
             f"{what} holds a {type(value).__name__}: keep only numpy arrays and numbers in it "
             "(in a tuple), so that the grader can pass it from your forward to your backward function.",
             "type")
+
+
+# The exercises whose visible tests passed in this kernel: a function built on others is tested with
+# theirs, so its failure may be theirs (the grader grades it with the course's in their place).
+PASSED = set()
+
+
+def visible_tests_passed(exercise):
+    """The last line of an exercise's visible tests: remember that they passed, and say so."""
+    PASSED.add(exercise)
+    print(f"{exercise}: visible tests passed.")
+
+
+def built_on(*exercises):
+    """The first line of the visible tests of a function built on other exercises' functions: name
+    those whose visible tests have not passed in this session, so that a failure below is looked
+    for there first."""
+    pending = [exercise for exercise in exercises if exercise not in PASSED]
+    if pending:
+        names = ", ".join(pending)
+        print(f"Note: this function is built on {names}, whose visible tests have not passed in this session. "
+              f"If the tests below fail, run and fix {'that exercise' if len(pending) == 1 else 'those'} first: "
+              "the failure may be theirs. (The grader grades this one with the course's versions in their place.)")

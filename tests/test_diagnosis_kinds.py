@@ -1,6 +1,11 @@
-"""The diagnoses that need the layer's output and upstream gradient (check_backward passes them on):
-a local derivative left out or evaluated at the wrong point ("missing_local_derivative"), and a
-scatter that overwrites repeated indices ("not_accumulated").
+"""The diagnoses that need more than the two gradients' values: the layer's output and upstream
+gradient (check_backward passes them on) for a local derivative left out or evaluated at the wrong
+point, also before a product with a parameter ("missing_local_derivative"), and a scatter that
+overwrites repeated indices ("not_accumulated"); the recurrence rerun from a state for a weight
+gradient that keeps one time step's contribution ("not_accumulated"); the parameters for a
+transpose on the wrong side of a product ("transpose") and a one-hot term left out
+("missing_one_hot"); and the course's (N, T, ...) layout for a gradient in reversed time order
+("time_reversed").
 
 Each planted wrong answer must be named; nearly right answers and other wrong answers must not be
 misnamed: a likely-wrong guess is worse than none.
@@ -10,6 +15,8 @@ import inspect
 import numpy as np
 import pytest
 
+from tests.test_gradcheck import rnn_case, rnn_forward
+from utils.diagnosis import Layer, diagnose
 from utils.gradcheck import check_backward, check_gradients
 
 LOCAL = "missing_local_derivative"
@@ -88,8 +95,8 @@ def test_relu_mask_from_dout_is_named(case):
     assert kind == LOCAL and "(dout > 0)" in message
 
 
-def test_a_bias_summed_without_the_derivative_is_named():
-    """An RNN step's db: the upstream gradient summed over the batch, tanh' left out (or at h_prev)."""
+def test_a_bias_and_the_factors_of_a_product_without_the_derivative_are_named():
+    """An RNN step's db, dh_prev and dWh: tanh' left out (or taken at h_prev) in each."""
     rng = np.random.default_rng(1)
     inputs = {"h_prev": rng.normal(size=(5, 3)), "Wh": rng.normal(size=(3, 3)), "b": rng.normal(size=3)}
     dout = rng.normal(size=(5, 3))
@@ -100,11 +107,34 @@ def test_a_bias_summed_without_the_derivative_is_named():
 
     for delta, said in [(dout, "left out"), (dout * (1 - inputs["h_prev"] ** 2), "not at h_prev")]:
         grads = {"h_prev": delta @ inputs["Wh"].T, "Wh": inputs["h_prev"].T @ delta, "b": delta.sum(axis=0)}
-        kind, message = kind_of(step, inputs, grads, dout)
-        assert kind == LOCAL and message.startswith("your db") and said in message
+        report = check_backward(step, inputs, grads, dout, mode="coordinate")
+        # and through the products: dh_prev = delta @ Wh.T, dWh = h_prev.T @ delta
+        for name, lead in [("b", "your db"), ("h_prev", "your dh_prev"), ("Wh", "your dWh")]:
+            assert report[name].kind == LOCAL and report[name].diagnosis.startswith(lead), report
+            assert said in report[name].diagnosis
     right = dout * (1 - out**2)
     assert check_backward(step, inputs, {"h_prev": right @ inputs["Wh"].T, "Wh": inputs["h_prev"].T @ right,
                                          "b": right.sum(axis=0)}, dout).passed
+
+
+def test_the_derivative_left_out_before_a_product_is_named_from_the_layer_alone():
+    """The checkpoint's numbers, dh_prev = dh_t @ Wh.T without tanh': named from h_t, dh_t and Wh."""
+    Wh, h_t, dh_t = np.array([[1.0, 2.0], [-1.0, 3.0]]), np.array([[0.5, -0.8]]), np.array([[2.0, 1.0]])
+    found = diagnose("h_prev", dh_t @ Wh.T, (dh_t * (1 - h_t**2)) @ Wh.T, {"Wh": Wh}, layer=Layer(h_t, dh_t))
+    assert found.kind == LOCAL and "times Wh.T" in found.message and "left out" in found.message
+
+
+@pytest.mark.parametrize("wrong", [
+    lambda out, dout, Wh: dout @ Wh,  # the derivative left out and Wh not transposed
+    lambda out, dout, Wh: (dout * (1 - out)) @ Wh.T,  # the square missing
+    lambda out, dout, Wh: (1 - out**2) @ Wh.T,  # dout forgotten
+])
+def test_other_mistakes_before_a_product_are_not_called_a_local_derivative(wrong):
+    rng = np.random.default_rng(13)
+    Wh, out, dout = rng.normal(size=(3, 3)), np.tanh(rng.normal(size=(4, 3))), rng.normal(size=(4, 3))
+    n = (dout * (1 - out**2)) @ Wh.T
+    found = diagnose("h_prev", wrong(out, dout, Wh), n, {"Wh": Wh}, layer=Layer(out, dout))
+    assert found.kind != LOCAL
 
 
 def test_repeated_indices_overwritten_are_named():
@@ -183,6 +213,241 @@ def test_rows_wrong_in_no_accumulation_pattern_are_not_named():
     for dW in (zeroed_repeat, wrong_single, halved):
         kind, _ = kind_of(lambda idx, W: W[idx], {"idx": idx, "W": W}, {"W": dW}, dout)
         assert kind != "not_accumulated"
+
+
+# --- one time step's contribution kept (a recurrence's shared weights) ------------------------------
+
+
+def rnn_weight_steps(x, h0, Wx, Wh, b, dh):
+    """The contribution of each time step to the gradients of Wx, Wh and b (of sum(h * dh)), and dx."""
+    h = rnn_forward(x, h0, Wx, Wh, b)
+    steps, dx, dprev = [None] * x.shape[1], np.zeros_like(x), np.zeros_like(h0)
+    for t in reversed(range(x.shape[1])):
+        da = (dh[:, t] + dprev) * (1 - h[:, t] ** 2)
+        prev = h[:, t - 1] if t else h0
+        steps[t] = {"Wx": x[:, t].T @ da, "Wh": prev.T @ da, "b": da.sum(axis=0)}
+        dx[:, t], dprev = da @ Wx.T, da @ Wh.T
+    return steps, {"x": dx, "h0": dprev}
+
+
+def rnn_report(keep, forward=rnn_forward):
+    """Check the RNN's gradients with the weights' gradients keep(steps) (a dict per step -> one dict)."""
+    inputs, dh = rnn_case(N=2, T=4, D=3, H=4)
+    steps, rest = rnn_weight_steps(**inputs, dh=dh)
+    return check_backward(forward, inputs, {**rest, **keep(steps)}, dh, mode="coordinate")
+
+
+@pytest.mark.parametrize("keep,which", [
+    (lambda steps: steps[0], "step 0"),  # dW = ... in the backward loop: the last step it visits
+    (lambda steps: steps[-1], "the last time step"),
+    (lambda steps: steps[2], "step 2"),
+])
+def test_a_weight_gradient_of_one_time_step_is_named(keep, which):
+    report = rnn_report(keep)
+    assert report.kind == "not_accumulated" and which in report.diagnosis, report
+    assert report["x"].passed and report["h0"].passed
+
+
+def test_the_sum_over_the_steps_passes():
+    assert rnn_report(lambda steps: {k: sum(step[k] for step in steps) for k in steps[0]}).passed
+
+
+@pytest.mark.parametrize("keep", [
+    lambda steps: {k: steps[-1][k] + steps[-2][k] for k in steps[0]},  # two steps of four
+    lambda steps: {k: 2 * steps[-1][k] for k in steps[0]},  # one step's, doubled
+    lambda steps: {k: np.mean([step[k] for step in steps], axis=0) for k in steps[0]},  # the mean
+])
+def test_other_sums_over_time_are_not_called_one_step(keep):
+    assert rnn_report(keep).kind != "not_accumulated"
+
+
+def test_a_recurrence_not_carried_by_its_output_is_not_split():
+    """The state is not the output (out = 2 h): rerun from out, the steps would not reproduce it, so
+    nothing is split into steps, and one step's gradient is not named (an LSTM's cell state too)."""
+    inputs, dh = rnn_case(N=2, T=4, D=3, H=4)
+    steps, rest = rnn_weight_steps(**inputs, dh=2 * dh)
+
+    def doubled(**kw):
+        return 2 * rnn_forward(**kw)
+
+    report = check_backward(doubled, inputs, {**rest, **steps[-1]}, dh, mode="coordinate")
+    assert not report.passed and report.kind != "not_accumulated"
+
+
+# --- a transpose on the wrong side of a product -----------------------------------------------------
+
+
+def rnn_step(x, h_prev, Wx, Wh, b):
+    return np.tanh(x @ Wx + h_prev @ Wh + b)
+
+
+def rnn_step_case(Wh=None):
+    """Inputs, dout and the true delta of one RNN step with N = H = 3 (h_prev is square too)."""
+    rng = np.random.default_rng(7)
+    inputs = {"x": rng.normal(size=(3, 2)), "h_prev": rng.normal(size=(3, 3)), "Wx": rng.normal(size=(2, 3)),
+              "Wh": rng.normal(size=(3, 3)) if Wh is None else Wh, "b": rng.normal(size=3)}
+    dout = rng.normal(size=(3, 3))
+    return inputs, dout, dout * (1 - rnn_step(**inputs) ** 2)
+
+
+def step_kind(inputs, dout, dh_prev, delta):
+    grads = {"x": delta @ inputs["Wx"].T, "h_prev": dh_prev, "Wx": inputs["x"].T @ delta,
+             "Wh": inputs["h_prev"].T @ delta, "b": delta.sum(axis=0)}
+    return kind_of(rnn_step, inputs, grads, dout)
+
+
+def test_a_product_with_w_where_w_transposed_belongs_is_named():
+    inputs, dout, delta = rnn_step_case()
+    kind, message = step_kind(inputs, dout, delta @ inputs["Wh"], delta)
+    assert kind == "transpose" and "by Wh where Wh.T belongs" in message
+
+
+def test_a_transpose_in_a_product_is_named_from_the_parameters_alone():
+    """The checkpoint's numbers: dh_prev = delta @ Wh where delta @ Wh.T belongs."""
+    Wh, delta = np.array([[1.0, 2.0], [-1.0, 3.0]]), np.array([[1.5, 0.36]])
+    found = diagnose("h_prev", delta @ Wh, delta @ Wh.T, {"Wh": Wh, "delta": delta})
+    assert found.kind == "transpose" and "Wh.T" in found.message
+
+
+@pytest.mark.parametrize("wrong", [
+    lambda inputs, dout, delta: dout @ inputs["Wh"].T,  # tanh' left out, the product right
+    lambda inputs, dout, delta: delta @ (inputs["Wh"].T + 0.05 * np.eye(3)),  # another matrix
+    lambda inputs, dout, delta: delta @ inputs["Wh"].T + 0.01,  # nearly right
+])
+def test_other_product_mistakes_are_not_called_a_transpose(wrong):
+    inputs, dout, delta = rnn_step_case()
+    kind, _ = step_kind(inputs, dout, wrong(inputs, dout, delta), delta)
+    assert kind != "transpose"
+
+
+def test_a_nearly_symmetric_weight_is_not_called_transposed():
+    """With Wh nearly symmetric, delta @ Wh is nearly right whatever the mistake: nothing is named."""
+    W = np.random.default_rng(8).normal(size=(3, 3))
+    inputs, dout, delta = rnn_step_case(Wh=W + W.T + 1e-7 * np.triu(np.ones((3, 3))))
+    kind, _ = step_kind(inputs, dout, delta @ inputs["Wh"] * 1.01 + 0.01, delta)
+    assert kind != "transpose"
+
+
+# --- reversed time order ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sequence():
+    """A true gradient (N, T, D) and a part of it (e.g. one direction's), T = 5."""
+    rng = np.random.default_rng(9)
+    part = rng.normal(size=(2, 5, 3))
+    return part + rng.normal(size=(2, 5, 3)), part
+
+
+def test_a_gradient_in_reversed_time_order_is_named(sequence):
+    n, _ = sequence
+    found = diagnose("x", n[:, ::-1], n, {})
+    assert found.kind == "time_reversed" and "reversed time order" in found.message
+
+
+def test_a_part_in_reversed_time_order_is_named(sequence):
+    n, part = sequence
+    found = diagnose("x", n - part + part[:, ::-1], n, {})
+    assert found.kind == "time_reversed" and found.message.startswith("part of your dx")
+
+
+def test_half_of_the_last_axis_in_reversed_time_order_is_named(sequence):
+    """A bidirectional layer's states: the backward direction's half (entries 3:6) not reversed back."""
+    forward, backward = sequence
+    n = np.concatenate([forward, backward], axis=2)
+    found = diagnose("h", np.concatenate([forward, backward[:, ::-1]], axis=2), n, {})
+    assert found.kind == "time_reversed" and "entries 3:6 along the last axis" in found.message
+
+
+@pytest.mark.parametrize("wrong", [
+    lambda n, part: np.roll(n, 1, axis=1),  # shifted by a step
+    lambda n, part: n - part,  # a part left out
+    lambda n, part: n + part[:, ::-1],  # a reversed part added, the right one kept
+    lambda n, part: n[::-1],  # reversed along the batch axis
+    lambda n, part: n + 0.1 * np.stack([part[:, 0]] * 5, axis=1),  # the same error at every step
+])
+def test_other_sequence_mistakes_are_not_called_reversed(sequence, wrong):
+    n, part = sequence
+    assert diagnose("x", wrong(n, part), n, {}).kind != "time_reversed"
+
+
+# --- the one-hot of a softmax's gradient left out -----------------------------------------------------
+
+
+@pytest.fixture
+def softmax_case():
+    """Scores U @ v of a softmax cross-entropy with target o = 2: p, U (5, 3), v (3,) and the one-hot."""
+    rng = np.random.default_rng(11)
+    U, v = rng.normal(size=(5, 3)), rng.normal(size=3)
+    p = np.exp(U @ v) / np.exp(U @ v).sum()
+    return p, U, v, np.eye(5)[2]
+
+
+def test_a_batch_gradient_without_the_one_hot_is_named():
+    rng = np.random.default_rng(12)
+    p, y = rng.dirichlet(np.ones(4), size=3), np.array([0, 3, 3])
+    found = diagnose("scores", p / 3, (p - np.eye(4)[y]) / 3, {})
+    assert found.kind == "missing_one_hot" and "columns 0, 3, 3" in found.message
+
+
+def test_the_one_hot_left_out_through_a_product_is_named(softmax_case):
+    p, U, v, y = softmax_case
+    params = {"v": v, "U": U}
+    found = diagnose("v", U.T @ p, U.T @ (p - y), params)
+    assert found.kind == "missing_one_hot" and "+U[2]" in found.message
+    found = diagnose("U", np.outer(p, v), np.outer(p - y, v), params)
+    assert found.kind == "missing_one_hot" and "only row 2 of your dU" in found.message
+
+
+@pytest.mark.parametrize("wrong", [
+    lambda p, y, n: n + y * np.array([[0.5], [0.25], [0.5]]),  # one entry per row, different values
+    lambda p, y, n: n + 0.5,  # the same error everywhere (a constant term left out)
+    lambda p, y, n: n[:1] + y[:1] / 3,  # one row only: one entry wrong says little
+    lambda p, y, n: n + np.eye(4)[[1, 1, 1]] / 3,  # one column: a bias left out, not labels
+    lambda p, y, n: n + y / 5,  # 1/5 with 3 rows: no mean over the batch divides by 5
+])
+def test_other_errors_in_scores_are_not_called_a_one_hot(wrong):
+    rng = np.random.default_rng(12)
+    p, y = rng.dirichlet(np.ones(4), size=3), np.eye(4)[[0, 3, 3]]
+    n = (p - y) / 3
+    a = wrong(p, y, n)
+    assert diagnose("scores", a, n[: len(a)], {}).kind != "missing_one_hot"
+
+
+def test_a_jacobian_wrong_off_its_diagonal_is_not_called_a_one_hot():
+    """softmax's Jacobian at p = [0.5, 0.5] with its diagonal only: off by 1/4 once in each row."""
+    p = np.array([0.5, 0.5])
+    assert diagnose("J", np.diag(p * (1 - p)), np.diag(p) - np.outer(p, p), {}).kind != "missing_one_hot"
+
+
+@pytest.mark.parametrize("wrong", [
+    lambda p, U, v, y: ("v", U.T @ (p - y) + 2 * U[2]),  # twice a row
+    lambda p, U, v, y: ("v", U.T @ (p - y) + U[2] + U[4]),  # two rows
+    lambda p, U, v, y: ("U", np.outer(p - y, v) + np.outer(y, 0.5 * v)),  # half of v in row 2
+    lambda p, U, v, y: ("U", np.outer(p - y, v) + np.outer(np.eye(5)[1] + y, v)),  # v in two rows
+])
+def test_other_product_errors_are_not_called_a_one_hot(softmax_case, wrong):
+    p, U, v, y = softmax_case
+    name, a = wrong(p, U, v, y)
+    n = {"v": U.T @ (p - y), "U": np.outer(p - y, v)}[name]
+    assert diagnose(name, a, n, {"v": v, "U": U}).kind != "missing_one_hot"
+
+
+# --- reversed time order: not misnamed ----------------------------------------------------------------
+
+
+def test_an_error_summing_to_zero_over_two_steps_is_not_called_reversed():
+    """With T = 2, an error that sums to zero over time is odd under time reversal too: a softmax's
+    gradient over the steps (attention's scores) does that without any reversal."""
+    rng = np.random.default_rng(10)
+    n, e = rng.normal(size=(2, 2, 3)), rng.normal(size=(2, 1, 3))
+    assert diagnose("h_enc", n + np.concatenate([e, -e], axis=1), n, {}).kind != "time_reversed"
+
+
+def test_a_gradient_symmetric_in_time_is_not_called_reversed(sequence):
+    n, part = sequence
+    symmetric = n + n[:, ::-1]
+    assert diagnose("x", symmetric + part[:, ::-1] - part, symmetric, {}).kind != "time_reversed"
 
 
 def test_check_backward_keeps_its_keywords():

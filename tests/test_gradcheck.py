@@ -9,7 +9,7 @@ import pytest
 
 from utils import GradientCheckError, check_backward, check_gradients
 from utils.diagnosis import diagnose
-from utils.gradcheck import DIRECTIONS, FALLBACK_MAX
+from utils.gradcheck import DIRECTIONS, FALLBACK_MAX, SPLIT_MAX_STEPS
 
 
 def sigmoid(z):
@@ -247,6 +247,30 @@ def test_correct_rnn_and_lstm_pass(mode):
     assert check_backward(lstm_step_forward, inputs, grads, dout=dh, mode=mode).passed
 
 
+def test_a_passing_recurrence_costs_no_extra_forward_pass():
+    """Splitting a weight's gradient by time step reruns the layer, but only to diagnose a failure."""
+    inputs, dh = rnn_case()
+    calls = []
+
+    def counted(**kw):
+        calls.append(1)
+        return rnn_forward(**kw)
+
+    report = check_backward(counted, inputs, rnn_backward(**inputs, dh=dh), dout=dh, mode="coordinate")
+    assert report.passed and len(calls) == report.forward_passes
+
+
+@pytest.mark.parametrize("T,kind", [(3, "not_accumulated"), (SPLIT_MAX_STEPS + 1, "mismatch")])
+def test_one_steps_weight_gradient_is_named_up_to_split_max_steps(T, kind):
+    """Past SPLIT_MAX_STEPS steps the split would cost too much: one step's dWx is left unnamed."""
+    inputs, dh = rnn_case(T=T, D=2, H=2)
+    # the last step's contribution: the last step alone, run from the state before it
+    last = {**inputs, "x": inputs["x"][:, -1:], "h0": rnn_forward(**inputs)[:, -2]}
+    grads = {**rnn_backward(**inputs, dh=dh), "Wx": rnn_backward(**last, dh=dh[:, -1:])["Wx"]}
+    report = check_backward(rnn_forward, inputs, grads, dout=dh, mode="coordinate")
+    assert report["Wx"].kind == kind
+
+
 @pytest.mark.parametrize("mode", MODES)
 def test_tiny_entries_next_to_large_ones_pass(mode):
     # 30 d^3 has gradients ~1 at d ~ 0.2 and ~1e-9 at d ~ 3e-6, where the numeric gradient's
@@ -317,13 +341,24 @@ def test_all_zero():
 def test_factor_names_the_batch_size():
     inputs, dout, grads = affine_case(N=4, D=3, H=5)
     report = check_backward(affine_forward, inputs, {**grads, "W": 4 * grads["W"]}, dout=dout)
-    result = failed_tensor(report, "W", "factor")
+    result = failed_tensor(report, "W", "factor_batch")
     assert "4 times too large" in result.diagnosis and "x.shape[0]" in result.diagnosis
+
+
+def test_a_factor_of_another_axis_size_is_not_called_the_batch_size():
+    inputs, dout, grads = affine_case(N=4, D=3, H=5)
+    report = check_backward(affine_forward, inputs, {**grads, "W": 3 * grads["W"]}, dout=dout)
+    assert "x.shape[1]" in failed_tensor(report, "W", "factor").diagnosis
 
 
 def test_factor_from_a_mean_loss_not_divided_by_the_batch():
     report = check_softmax_cross_entropy(4)
-    assert "scores.shape[0]" in failed_tensor(report, "scores", "factor").diagnosis
+    assert "scores.shape[0] (the batch size)" in failed_tensor(report, "scores", "factor_batch").diagnosis
+
+
+def test_a_factor_of_the_number_of_classes_is_not_called_the_batch_size():
+    report = check_softmax_cross_entropy(5)
+    assert "scores.shape[1]" in failed_tensor(report, "scores", "factor").diagnosis
 
 
 def test_factor_of_one_half():

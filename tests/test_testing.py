@@ -7,9 +7,11 @@ from utils.functions import sigmoid, softmax
 from utils.testing import (
     ExerciseError,
     assert_close,
+    assert_keys,
     assert_number,
     assert_plain,
     assert_shape,
+    assert_unchanged,
 )
 
 
@@ -77,6 +79,86 @@ def test_a_single_wrong_number_is_not_called_a_sign_flip(actual, expected):
     with pytest.raises(ExerciseError, match="is wrong") as caught:
         assert_close(actual, expected, "df/dx at x = 1", label="df/dx")
     assert caught.value.kind is None and "sign" not in str(caught.value)
+
+
+# A hand-worked sigmoid layer: out = sigmoid([0, ln 3]) = [1/2, 3/4], dout = [1, 2], dx = dout * out (1 - out).
+OUT, DOUT = np.array([[0.5, 0.75]]), np.array([[1.0, 2.0]])
+DX = DOUT * OUT * (1 - OUT)
+
+
+@pytest.mark.parametrize("planted,words", [
+    (DOUT, "local derivative out \\* \\(1 - out\\) is left out"),
+    (DOUT * sigmoid(OUT) * (1 - sigmoid(OUT)), "evaluated at the output"),  # sigmoid'(out), not out (1 - out)
+])
+def test_a_gradient_checked_with_its_layer_names_a_local_derivative_left_out_or_misplaced(planted, words):
+    with pytest.raises(ExerciseError, match=words) as caught:
+        assert_close(planted, DX, "dx", label="dx", output=OUT, upstream=DOUT)
+    assert caught.value.kind == "missing_local_derivative"
+
+
+def test_without_its_layer_a_local_derivative_left_out_is_not_named():
+    with pytest.raises(ExerciseError) as caught:
+        assert_close(DOUT, DX, "dx", label="dx")
+    assert caught.value.kind is None
+
+
+def test_repeated_rows_overwritten_are_named_from_the_indices_and_the_rows_gradients():
+    idx, rows = np.array([1, 0, 1]), np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    summed = np.zeros((3, 2))
+    np.add.at(summed, idx, rows)
+    overwritten = np.zeros((3, 2))
+    overwritten[idx] = rows
+    with pytest.raises(ExerciseError, match=r"np\.add\.at\(dW, idx") as caught:
+        assert_close(overwritten, summed, "dW", label="dW", params={"idx": idx}, output=np.zeros((3, 2)),
+                     upstream=rows)
+    assert caught.value.kind == "not_accumulated"
+
+
+def test_a_factor_that_is_the_batch_size_is_named_as_such():
+    x = np.ones((3, 2))
+    with pytest.raises(ExerciseError, match=r"3 is x\.shape\[0\] \(the batch size\)") as caught:
+        assert_close(np.arange(1.0, 4.0) / 3, np.arange(1.0, 4.0), "db", label="db", params={"x": x})
+    assert caught.value.kind == "factor_batch"
+
+
+def test_a_single_number_that_is_the_batch_size_times_too_large_is_named_so():
+    scores = np.zeros((3, 5))
+    with pytest.raises(ExerciseError, match=r"3 times too large; 3 is scores\.shape\[0\] \(the batch size\)") as caught:
+        assert_close(3 * np.log(5), np.log(5), "the loss", label="loss", params={"scores": scores})
+    assert caught.value.kind == "factor_batch"
+    with pytest.raises(ExerciseError) as caught:  # 2 is no axis of scores: a plain factor
+        assert_close(2 * np.log(5), np.log(5), "the loss", label="loss", params={"scores": scores})
+    assert caught.value.kind == "factor"
+
+
+def test_the_wrong_block_of_a_stacked_gradient_is_named():
+    expected = np.array([0.125, 0.375, 0.375, 0.25])
+    with pytest.raises(ExerciseError, match="only the f block of db is wrong") as caught:
+        assert_close(expected * [1, 2, 1, 1], expected, "db", label="db", blocks="ifgo")
+    assert caught.value.kind == "block"
+
+
+def test_assert_keys_names_missing_and_unexpected_keys():
+    params = {"W1": 0, "b1": 0}
+    assert_keys({"b1": 1, "W1": 2}, params, "grads")
+    said = r"\['W1', 'b1'\] missing; \['dW1', 'db1'\] not expected\. .*not by 'dW1'"
+    with pytest.raises(ExerciseError, match=said) as caught:
+        assert_keys({"dW1": 1, "db1": 2}, params, "grads")
+    assert caught.value.kind == "missing"
+    with pytest.raises(ExerciseError, match=r"\['extra'\] not expected\.$") as caught:
+        assert_keys({"W1": 1, "b1": 2, "extra": 3}, params, "grads")
+    assert caught.value.kind is None
+    with pytest.raises(ExerciseError, match="but is a list") as caught:
+        assert_keys([1, 2], params, "grads")
+    assert caught.value.kind == "type"
+
+
+def test_assert_unchanged_names_an_input_modified_in_place():
+    x = np.array([0.5, -1.0])
+    assert_unchanged(x, x.copy(), "x")
+    with pytest.raises(ExerciseError, match="x was changed by the call: your function modifies its input") as caught:
+        assert_unchanged(x + 1e-12, x, "x")
+    assert caught.value.kind == "inplace"
 
 
 def test_assert_shape_returns_the_array():

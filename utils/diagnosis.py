@@ -7,12 +7,14 @@ function returns a `Diagnosis`: a short, stable `kind` code (for tests and grade
 Kinds:
     missing, none_returned, type, nan             the gradient is not a usable array
     broadcast, transpose, shape                   it has the wrong shape
-    zero, sign, factor, transpose, last_step,     it has the right shape but wrong values, in a
-    block, missing_local_derivative,              recognisable pattern (mismatch: none recognised)
+    zero, sign, factor, factor_batch, transpose,  it has the right shape but wrong values, in a
+    missing_one_hot, time_reversed, last_step,    recognisable pattern (mismatch: none recognised)
+    block, missing_local_derivative,
     not_accumulated, mismatch
     loss_not_finite                               the loss is inf or nan near the parameters
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,14 +24,21 @@ import numpy as np
 # sits far above its noise and far below the size of any real mistake.
 MATCH_TOL = 1e-4
 
+# How an axis that the course's layout names the batch is labelled ("4 is x.shape[0] (the batch
+# size)"); a factor of that size is the "factor_batch" kind.
+BATCH = "(the batch size)"
+
 
 @dataclass
 class Layer:
     """What a layer check (check_backward) knows besides the gradients: the layer's output at the
-    checked inputs and the upstream gradient dout it was given (None until the first forward pass)."""
+    checked inputs and the upstream gradient dout it was given (None until the first forward pass),
+    and for a recurrence over time, steps(name): the gradient of the input `name` split into the
+    contributions of the time steps (a list of T arrays), or None where it cannot be split."""
 
     output: np.ndarray | None = None
     upstream: np.ndarray | None = None
+    steps: Callable[[str], list | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -90,12 +99,15 @@ def diagnose(name, analytic, numeric, params, blocks=None, checked=None, label=N
     of the parameter (its shape), or, when `checked` says what they are (e.g. "random
     directions"), 1-D vectors of the values that were checked; then only the patterns that do
     not depend on the layout are looked for.
-    params: all parameters by name (axis sizes name a constant factor, e.g. the batch size).
+    params: all parameters by name: their axis sizes name a constant factor (e.g. the batch
+    size), a square matrix a transpose inside a product, a row of a matrix (or a vector) a one-hot
+    term left out.
     blocks: optional names of the equal blocks that the last axis is split into, e.g. "ifgo".
     label: how the messages call the gradient (default "d" + name).
     layer: optional Layer (from check_backward): the output and upstream gradient, with which a
     local derivative left out or evaluated at the wrong point, and a scatter that overwrites
-    repeated indices, can be recognised.
+    repeated indices, can be recognised; and for a recurrence, the split of a weight's gradient
+    into its time steps, with which one step's contribution kept alone can.
     """
     g = label or "d" + name
     a, n = np.asarray(analytic, np.float64), np.asarray(numeric, np.float64)
@@ -107,9 +119,20 @@ def diagnose(name, analytic, numeric, params, blocks=None, checked=None, label=N
         )
     found = _value_pattern(g, a, n, params, checked)
     if found is None and checked is None and layer is not None and layer.output is not None:
-        found = _local_derivative(g, a, n, params, layer) or _not_accumulated(g, a, n, params, layer)
+        found = (
+            _local_derivative(g, a, n, params, layer)
+            or _not_accumulated(g, a, n, params, layer)
+            or _one_step(g, a, n, layer, name)
+        )
     if found is None and checked is None:
-        found = _transposed(g, a, n) or _last_step(g, a, n) or _block(g, a, n, blocks)
+        found = (
+            _transposed(g, a, n)
+            or _transposed_in_product(g, a, n, params)
+            or _one_hot_term(g, a, n, params)
+            or _time_reversed(g, a, n)
+            or _last_step(g, a, n)
+            or _block(g, a, n, blocks)
+        )
     return found or _mismatch(g, a, n, checked)
 
 
@@ -129,7 +152,7 @@ def _value_pattern(g, a, n, params, checked):
         return Diagnosis(
             "sign", f"the sign is flipped — your {g} is the negative of the true gradient."
         )
-    return Diagnosis("factor", _factor_message(g, c, params))
+    return _factor_diagnosis(g, c, params)
 
 
 def _factor(a, n):
@@ -141,18 +164,22 @@ def _factor(a, n):
     return c if _close(a, c * n) else None
 
 
-def _factor_message(g, c, params):
-    """Say how far off the constant factor c is, and which axis size it might be."""
+def _factor_diagnosis(g, c, params):
+    """Say how far off the constant factor c is, and which axis size it might be: "factor_batch"
+    when the size is first of all the batch size that the course's layout names, else "factor"."""
     if c < 0:
-        return (
-            f"your {g} is {c:.4g} times the true gradient: the sign is flipped and the size is off."
+        return Diagnosis(
+            "factor",
+            f"your {g} is {c:.4g} times the true gradient: the sign is flipped and the size is off.",
         )
     k = c if c > 1 else 1 / c
     s = round(k)
     if s < 2 or abs(k - s) > 1e-3 * k:
         # Near 1, four digits would print "1 times": show enough to see the difference.
         shown = f"{c:.6g}" if abs(c - 1) < 0.01 else f"{c:.4g}"
-        return f"your {g} is {shown} times the true gradient — a constant factor is wrong."
+        return Diagnosis(
+            "factor", f"your {g} is {shown} times the true gradient — a constant factor is wrong."
+        )
     size = f"{s} times too large" if c > 1 else f"{s} times too small"
     axes = [label for length, label in _axis_labels(params) if length == s]
     if axes:
@@ -161,22 +188,24 @@ def _factor_message(g, c, params):
             if c > 1
             else "did you divide by it twice, or average where the loss sums?"
         )
-        return f"your {g} is {size}; {s} is {' and '.join(axes[:2])} — {hint}"
+        kind = "factor_batch" if axes[0].endswith(BATCH) else "factor"
+        return Diagnosis(kind, f"your {g} is {size}; {s} is {' and '.join(axes[:2])} — {hint}")
     if s == 2:
         hint = (
             "is a term counted twice, or the 2 of a square's derivative kept where it cancels?"
             if c > 1
             else "did you drop the 2 from the derivative of a square?"
         )
-        return f"your {g} is {size} — {hint}"
-    return f"your {g} is {size} — a constant factor is wrong."
+        return Diagnosis("factor", f"your {g} is {size} — {hint}")
+    return Diagnosis("factor", f"your {g} is {size} — a constant factor is wrong.")
 
 
 def _axis_labels(params):
     """(size, label) for each axis of each parameter, the course's named axes first.
 
-    By the course's layout a sequence is (N, T, D) and an input x is (N, D), so those axes are
-    named: "4 is x.shape[0] (the batch size)". Other axes are named by their index only.
+    By the course's layout a sequence is (N, T, D) and an input x (or X) and the scores of a
+    classifier are (N, D) and (N, C), so those axes are named: "4 is x.shape[0] (the batch size)".
+    Other axes are named by their index only.
     """
     named, plain = [], []
     for key, value in params.items():
@@ -184,11 +213,9 @@ def _axis_labels(params):
         for axis, length in enumerate(shape):
             label = f"{key}.shape[{axis}]"
             if len(shape) == 3 and axis < 2:
-                named.append(
-                    (length, f"{label} (the {('batch size', 'number of time steps')[axis]})")
-                )
-            elif key in ("x", "X") and len(shape) == 2 and axis == 0:
-                named.append((length, f"{label} (the batch size)"))
+                named.append((length, f"{label} {(BATCH, '(the number of time steps)')[axis]}"))
+            elif key in ("x", "X", "scores") and len(shape) == 2 and axis == 0:
+                named.append((length, f"{label} {BATCH}"))
             else:
                 plain.append((length, label))
     return named + plain
@@ -215,34 +242,50 @@ def _local_derivative(g, a, n, params, layer):
     """A layer out = f(z) with f elementwise (tanh, sigmoid, exp, ReLU) whose local derivative the
     student left out, evaluated at the wrong point, or (ReLU) masked by dout; or None.
 
-    The true gradient tells which f it is: the numeric gradient must be dout * f'(z) (for the
-    parameter z itself, of out's shape) or that summed over the leading axes (for a bias added to
-    z). Only then is the student's gradient compared with the same expression with f'(z) replaced
-    by each recognised wrong local derivative, to the tolerance of a match.
+    The true gradient tells which f it is, and how the gradient is made of delta = dout * f'(z)
+    (_carriers: z itself, a bias added to z, or a factor of a product in z): the numeric
+    gradient must be that. Only then is the student's gradient compared with the same expression
+    with f'(z) replaced by each recognised wrong local derivative, to the tolerance of a match.
     """
     out, dout = np.asarray(layer.output, np.float64), np.asarray(layer.upstream, np.float64)
     if out.shape != dout.shape or not out.size or _close(a, n):
         return None
-    if a.shape == out.shape:
-        lead, axes = f"your {g} equals the upstream gradient", ()
-    elif out.ndim >= 2 and a.shape == out.shape[-1:]:
-        # a bias added to z: its gradient sums dout * f'(z) over the batch (and time) axes
-        lead, axes = f"your {g} is the upstream gradient summed over the batch", tuple(range(out.ndim - 1))
-    else:
-        return None
-
-    def apply(local):
-        """The gradient that dout times this local derivative gives the parameter."""
-        return (dout * local).sum(axis=axes) if axes else dout * local
-
     with np.errstate(all="ignore"):
-        for f, (of_output, formula, of_input) in LOCAL_DERIVATIVES.items():
-            if not _close(apply(of_output(out)), n):
-                continue
-            if np.all(of_output(out) == 1):
-                return None  # f' is 1 at every checked point: leaving it out changes nothing
-            return _wrong_local(g, a, f, of_output, formula, of_input, out, dout, apply, lead, params)
+        for lead, carry in _carriers(g, a.shape, out, params):
+
+            def apply(local, carry=carry):
+                """The gradient that dout times this local derivative gives the parameter."""
+                return carry(dout * local)
+
+            for f, (of_output, formula, of_input) in LOCAL_DERIVATIVES.items():
+                if not _close(apply(of_output(out)), n):
+                    continue
+                if np.all(of_output(out) == 1):
+                    return None  # f' is 1 at every checked point: leaving it out changes nothing
+                return _wrong_local(g, a, f, of_output, formula, of_input, out, dout, apply, lead, params)
     return None
+
+
+def _carriers(g, shape, out, params):
+    """(lead, carry) for each way delta = dout * f'(z), of out's shape, can make a gradient of
+    `shape`: delta itself (the gradient of z), delta summed over the leading axes (of a bias added
+    to z), delta @ W.T (of x in z = x @ W + ..., W a parameter) and X.T @ delta (of W in
+    z = X @ W + ..., X a parameter). `lead` begins a message: "your dx equals the upstream gradient"."""
+    found = []
+    if shape == out.shape:
+        found.append((f"your {g} equals the upstream gradient", lambda d: d))
+    if out.ndim >= 2 and shape == out.shape[-1:]:
+        lead = f"your {g} is the upstream gradient summed over the batch"
+        found.append((lead, lambda d: d.sum(axis=tuple(range(out.ndim - 1)))))
+    for key, value in params.items():
+        W = np.asarray(value)
+        if W.dtype.kind != "f" or W.ndim != 2 or out.ndim != 2:
+            continue
+        if W.shape[1] == out.shape[1] and shape == (out.shape[0], W.shape[0]):
+            found.append((f"your {g} is the upstream gradient times {key}.T", lambda d, W=W: d @ W.T))
+        if W.shape[0] == out.shape[0] and shape == (W.shape[1], out.shape[1]):
+            found.append((f"your {g} is {key}.T times the upstream gradient", lambda d, W=W: W.T @ d))
+    return found
 
 
 def _wrong_local(g, a, f, of_output, formula, of_input, out, dout, apply, lead, params):
@@ -281,9 +324,9 @@ def _wrong_local(g, a, f, of_output, formula, of_input, out, dout, apply, lead, 
             code = formula.split(" (")[0]  # "out (exp is its own derivative)" -> "out"
             return Diagnosis(
                 kind,
-                f"your {g} is the upstream gradient times {code.replace('out', key)}: {f}'s "
-                f"derivative is {code}, written with the output out = {f}(...) — evaluate it at "
-                f"the output, not at {key}.",
+                f"your {g} uses {code.replace('out', key)} as {f}'s local derivative: it is "
+                f"{code}, written with the output out = {f}(...) — evaluate it at the output, not "
+                f"at {key}.",
             )
     return None
 
@@ -328,6 +371,32 @@ def _not_accumulated(g, a, n, params, layer):
     return None
 
 
+def _one_step(g, a, n, layer, name):
+    """A weight shared by the steps of a recurrence whose gradient holds one step's contribution
+    instead of the sum over the steps (dW = ... in the time loop where dW += ... belongs, or only
+    the last step's); or None. layer.steps gives the contributions (None: not a recurrence)."""
+    if layer.steps is None or _close(a, n):
+        return None
+    contributions = layer.steps(name)
+    if contributions is None or not _close(sum(contributions), n):
+        return None
+    T = len(contributions)
+    kept = [t for t, c in enumerate(contributions) if _close(a, c)]
+    if len(kept) != 1:
+        return None  # none matches, or the steps' contributions are too alike to tell
+    t = kept[0]
+    which = {
+        T - 1: f"the last time step (t = {T - 1})",
+        0: "step 0 (the last one the backward loop visits)",
+    }.get(t, f"step {t}")
+    return Diagnosis(
+        "not_accumulated",
+        f"your {g} holds only the contribution of {which}: {name} is shared by all {T} time steps, so its "
+        f"gradient is the sum of every step's — add each step's into {g} ({g} += ...), do not "
+        "overwrite it or keep one step.",
+    )
+
+
 def _transposed(g, a, n):
     """a is the transpose of n, and that says something: a is not close to n itself, and n is not
     (nearly) symmetric — else a nearly right symmetric gradient would be called transposed."""
@@ -340,6 +409,141 @@ def _transposed(g, a, n):
             "and the transposes in the matrix product.",
         )
     return None
+
+
+def _transposed_in_product(g, a, n, params):
+    """a = d @ W where the true gradient is n = d @ W.T (or the reverse), W a square parameter:
+    the transpose is on the wrong side of a product inside the gradient, e.g. dh_prev = delta @ Wh.
+
+    d is unknown, but n gives it: d = n @ inv(W.T), so a must be n @ inv(W.T) @ W. Only a W far
+    from symmetric (else both products agree) and well conditioned (else the inverse amplifies
+    noise) is tried.
+    """
+    if a.ndim < 1 or _close(a, n):
+        return None
+    for key, value in params.items():
+        W = np.asarray(value)
+        if W.dtype.kind != "f" or W.ndim != 2 or W.shape != (a.shape[-1],) * 2 or _close(W, W.T):
+            continue
+        if np.linalg.cond(W) > 1e6:
+            continue
+        for used, belongs in ((key, f"{key}.T"), (f"{key}.T", key)):
+            M = W if used == key else W.T  # a = d @ M where n = d @ M.T
+            if _close(a, n @ np.linalg.inv(M.T) @ M):
+                return Diagnosis(
+                    "transpose",
+                    f"your {g} multiplies by {used} where {belongs} belongs: it is the true gradient "
+                    f"with {belongs} replaced by {used} in a product — check which side of the product "
+                    "the transpose goes on.",
+                )
+    return None
+
+
+def _one_hot_term(g, a, n, params):
+    """The error a - n is a one-hot term: the classic softmax gradient p - one_hot(y) with the
+    one-hot left out (or subtracted twice), seen in the gradient of the scores or through the
+    product that made them (scores = U @ v: dv = U.T @ (p - y), dU = outer(p - y, v)); or None.
+
+    Recognised where the error is (i) one entry in each row of a 2-D or larger gradient, not all
+    in one column (a constant column is a bias left out), the same constant +-1/k in every row, k
+    a whole number up to the number of rows (the labels' one-hot, divided by the count of a mean:
+    a 2 x 2 matrix wrong off its diagonal by 1/4 is no one-hot); (ii) plus or minus one
+    row r of a 2-D parameter U (U.T @ one_hot(r)); (iii) confined to one row r of a 2-D gradient
+    and there plus or minus a 1-D parameter v (outer(one_hot(r), v)).
+    """
+    scale = _scale(a, n)
+    if _close(a, n, scale):
+        return None
+    error, wrong = a - n, _wrong(a, n, scale)
+    advice = "The gradient of softmax cross-entropy is p - one_hot(y) (divided by N for a mean)."
+    if a.ndim >= 2 and a.shape[-1] >= 2 and np.all(wrong.sum(axis=-1) == 1):
+        values, cols = error[wrong], np.argmax(wrong, axis=-1).reshape(-1)
+        c = float(values.mean())
+        # the count k that a mean divides by: c = +-1/k with 1 <= k <= the number of rows
+        k = round(1 / abs(c)) if abs(c) * len(values) >= 0.5 else 0
+        if (
+            len(set(cols)) > 1
+            and 1 <= k <= len(values)
+            and _close(values, np.full(len(values), np.sign(c) / k), scale)
+        ):
+            shown = ", ".join(map(str, cols[:8])) + (", ..." if cols.size > 8 else "")
+            return Diagnosis(
+                "missing_one_hot",
+                f"your {g} is off by {c:.4g} at exactly one entry in each row (columns {shown}), "
+                f"and nowhere else: the one-hot of the labels, times {c:.4g}, is left out or "
+                f"subtracted twice. {advice}",
+            )
+    for key, value in params.items():
+        P = np.asarray(value)
+        if P.dtype.kind != "f" or P.ndim not in (1, 2):
+            continue
+        for sign in (1, -1):
+            if P.ndim == 2 and P.shape[0] >= 2 and P.shape[1:] == a.shape:
+                rows = [r for r in range(P.shape[0]) if _close(error, sign * P[r], scale)]
+                if len(rows) == 1:
+                    term = f"{'+' if sign > 0 else '-'}{key}[{rows[0]}]"
+                    return Diagnosis(
+                        "missing_one_hot",
+                        f"your {g} is off by exactly {term}, one row of {key}: a term {key}.T @ "
+                        f"one_hot({rows[0]}) is left out or counted twice — is the one-hot of the "
+                        f"target not subtracted? {advice}",
+                    )
+            if P.ndim == 1 and a.ndim == 2 and a.shape[1:] == P.shape:
+                rows = np.flatnonzero(wrong.any(axis=1))
+                if len(rows) == 1 and a.shape[0] >= 2 and _close(error[rows[0]], sign * P, scale):
+                    r = rows[0]
+                    return Diagnosis(
+                        "missing_one_hot",
+                        f"only row {r} of your {g} is wrong, off by exactly {'+' if sign > 0 else '-'}"
+                        f"{key}: a term outer(one_hot({r}), {key}) is left out or counted twice — is "
+                        f"the one-hot of the target not subtracted? {advice}",
+                    )
+    return None
+
+
+def _time_reversed(g, a, n):
+    """All or part of a (N, T, ...) gradient in reversed time order (axis 1 is time, as in the
+    course's layout): the error a - n is the same, negated, when time is reversed.
+
+    That holds when a is n reversed (the steps of a backward loop collected without reversing
+    them back), when some entries along the last axis are (one direction's half of a bidirectional
+    layer's states), and when a part d of n is reversed: a - n = flip(d) - d (the backward
+    direction's dx of a bidirectional RNN not reversed back). Other errors are not odd under time
+    reversal, except, with two steps, any error that sums to zero over time (as a softmax's
+    gradient does): so that part needs three steps or more. A gradient that time reversal
+    (nearly) leaves unchanged says nothing.
+    """
+    if a.ndim != 3 or a.shape[1] < 2:
+        return None
+    scale = _scale(a, n)
+    flipped = n[:, ::-1]
+    if _close(a, n, scale) or _close(n, flipped, scale):
+        return None
+    if _close(a, flipped, scale):
+        return Diagnosis(
+            "time_reversed",
+            f"your {g} is the true gradient in reversed time order (step t holds step T-1-t's) — "
+            "the backward loop runs from T-1 down to 0: reverse what it collected before stacking it.",
+        )
+    cols = np.flatnonzero(_wrong(a, n, scale).any(axis=(0, 1)))
+    if _close(a[..., cols], flipped[..., cols], scale):
+        contiguous = cols[-1] - cols[0] + 1 == len(cols)
+        shown = f"{cols[0]}:{cols[-1] + 1}" if contiguous else ", ".join(map(str, cols))
+        return Diagnosis(
+            "time_reversed",
+            f"only entries {shown} along the last axis of your {g} are wrong, and there they are in "
+            "reversed time order — what was computed on the reversed sequence (the backward "
+            "direction's) must be reversed back.",
+        )
+    error = a - n
+    if a.shape[1] < 3 or not _close(error[:, ::-1], -error, scale):
+        return None
+    return Diagnosis(
+        "time_reversed",
+        f"part of your {g} is in reversed time order: the error is the same, negated, when time is "
+        "reversed — what was computed on the reversed sequence (e.g. the backward direction's "
+        "gradient) must be reversed back before it is added.",
+    )
 
 
 def _last_step(g, a, n):

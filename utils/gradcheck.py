@@ -23,6 +23,7 @@ Besides a gradient's own diagnosis (utils.diagnosis), the whole check fails with
 - "inplace": computing the loss modified a parameter; "loss_not_finite": the loss is inf or nan.
 """
 
+import functools
 import inspect
 import math
 from dataclasses import dataclass, field
@@ -43,6 +44,9 @@ DIRECTIONS = 2  # random directions per tensor in directional mode
 NOISE = 1e-10  # the absolute floor is NOISE * (1 + |loss|) / h
 SCALE_FLOOR = 1e-3  # the relative floor is SCALE_FLOOR * the tensor's largest numeric value
 SHOWN = 5  # worst entries kept per tensor
+# A recurrence's weight gradient is split into its steps' contributions (to name one step's kept
+# alone) up to this many steps: the split costs (T + 1) / 2 times the tensor's entry-by-entry check.
+SPLIT_MAX_STEPS = 10
 
 
 class GradientCheckError(AssertionError):
@@ -308,6 +312,8 @@ def check_backward(forward, inputs, grads, dout=None, *, outputs=None, **kwargs)
         if layer.output is None and count == 1:
             # the diagnosis of a local derivative needs out and dout at the checked point
             layer.output, layer.upstream = outs[0].copy(), upstream[0]
+            h = bound.arguments["h"]
+            layer.steps = _recurrence(forward, values, layer.output, layer.upstream, name, h)
         total = 0.0
         for k, (out, d) in enumerate(zip(outs, upstream)):
             if d.shape != out.shape:
@@ -328,6 +334,87 @@ def check_backward(forward, inputs, grads, dout=None, *, outputs=None, **kwargs)
     bound = inspect.signature(check_gradients).bind(loss, inputs, grads, **kwargs)
     bound.apply_defaults()
     return _check_gradients(*bound.args, **bound.kwargs, layer=layer)
+
+
+def _recurrence(forward, inputs, out, dout, name, h):
+    """For a layer out = forward(x, h0, weights...) that runs a recurrence along axis 1 of x (N, T, D),
+    carried from step to step by out (N, T, H) alone (out[:, t] is the state after step t, h0 (N, H)
+    the state before step 0): a function steps(key) -> the gradient of weight `key` split into the
+    contributions of the T steps, or None (for x and h0). None for any other layer, and for more
+    than SPLIT_MAX_STEPS steps.
+
+    The steps from s on are themselves the layer run on x[:, s:] from the state out[:, s-1]: the
+    gradient of their loss with that state held is the sum of the contributions of steps s..T-1, so
+    one contribution is the difference of two such gradients (and step 0's: the whole gradient's).
+    steps first checks that the suffixes rerun this way reproduce out: an LSTM, whose cell state
+    is carried too but is no output, gets None.
+    """
+    if out.ndim != 3 or not 2 <= out.shape[1] <= SPLIT_MAX_STEPS:
+        return None
+    N, T = out.shape[:2]
+    floats = {k: v for k, v in inputs.items() if np.asarray(v).dtype.kind == "f"}
+    # which inputs are x and h0 the shapes may not tell (W of shape (N, H)): each pair is tried
+    pairs = [
+        (x, h0)
+        for x, v in floats.items()
+        if np.ndim(v) == 3 and np.shape(v)[:2] == (N, T)
+        for h0, w in floats.items()
+        if np.shape(w) == out.shape[:1] + out.shape[2:]
+    ]
+    if not pairs:
+        return None
+    values = {k: np.array(v, dtype=np.float64) if k in floats else v for k, v in inputs.items()}
+
+    def run(pair, s, **changed):
+        """out[:, s:]: the layer run on x[:, s:] from the state before step s (out[:, s - 1])."""
+        x, h0 = pair
+        start = {x: values[x][:, s:], h0: out[:, s - 1]} if s else {}
+        return _outputs(forward(**{**values, **changed, **start}), 1, name)[0]
+
+    def reruns(pair):
+        """Whether the suffixes rerun with (x, h0) = pair reproduce out."""
+        try:
+            return all(np.allclose(run(pair, s), out[:, s:], rtol=1e-10, atol=1e-12) for s in range(1, T))
+        except Exception:  # noqa: BLE001 — a forward that cannot run so is no such recurrence
+            return False
+
+    @functools.cache
+    def recurrence():
+        """The pair (x, h0) with which the suffixes rerun reproduce out, or None."""
+        return next((pair for pair in pairs if reruns(pair)), None)
+
+    def steps(key):
+        # tried only here, when a gradient is diagnosed: a passing check costs no extra pass
+        pair = recurrence()
+        if pair is None or key in pair or key not in floats:
+            return None
+        p = values[key].copy()
+
+        def loss_from(s):
+            """The loss of steps s.. (the state before step s held), a function of p."""
+            return lambda: float(np.sum(run(pair, s, **{key: p}) * dout[:, s:]))
+
+        # suffix[s]: the gradient of the loss of steps s.. (s = 0: the whole gradient)
+        suffix = [_central(loss_from(s), p, np.arange(p.size), h).reshape(p.shape) for s in range(T)]
+        return [suffix[t] - (suffix[t + 1] if t + 1 < T else 0.0) for t in range(T)]
+
+    return steps
+
+
+def _central(f, p, index, h):
+    """Central differences of f() at the given flat indices of p, which f reads (restored after)."""
+    flat = p.reshape(-1)
+    out = np.empty(len(index))
+    for k, i in enumerate(index):
+        old = flat[i]
+        flat[i] = old + h
+        plus = f()
+        flat[i] = old - h
+        minus = f()
+        flat[i] = old
+        # the step that rounding actually left, not 2h
+        out[k] = (plus - minus) / ((old + h) - (old - h))
+    return out
 
 
 def _upstream(dout, outputs):
@@ -482,18 +569,7 @@ class _Checker:
 
     def entries(self, p, index):
         """Central differences of the loss at the given flat indices of p (restored after)."""
-        flat = p.reshape(-1)
-        out = np.empty(len(index))
-        for k, i in enumerate(index):
-            old = flat[i]
-            flat[i] = old + self.h
-            plus = self.f()
-            flat[i] = old - self.h
-            minus = self.f()
-            flat[i] = old
-            # the step that rounding actually left, not 2h
-            out[k] = (plus - minus) / ((old + self.h) - (old - self.h))
-        return out
+        return _central(self.f, p, index, self.h)
 
     def errors(self, a, n):
         """Relative error per value, with the floor of the module docstring; inf where n is not finite."""

@@ -5,7 +5,7 @@ the difference is largest, instead of numpy's generic "Not equal to tolerance".
 """
 import numpy as np
 
-from utils.diagnosis import MATCH_TOL, Diagnosis, diagnose
+from utils.diagnosis import MATCH_TOL, Diagnosis, Layer, diagnose
 
 
 class ExerciseError(AssertionError):
@@ -80,11 +80,20 @@ def _shape_hint(got, shape):
     return "", "shape"
 
 
-def assert_close(actual, expected, what, *, rtol=1e-7, atol=1e-9, label="answer"):
+def assert_close(actual, expected, what, *, rtol=1e-7, atol=1e-9, label="answer", params=None,
+                 output=None, upstream=None, blocks=None):
     """Fail unless `actual` has the shape of `expected` and matches it entry by entry.
 
-    `what` names the quantity for the message, e.g. "softmax_jacobian(z) for z = [0, 0]"; `label`
+    `what` names the quantity for the message, e.g. "softmax_jacobian(z) for z = [1000, 1000]"; `label`
     is how a diagnosed mistake refers to it (e.g. "dW": "your dW is the negative of ...").
+    What the diagnosis (utils.diagnosis.diagnose) needs to name more mistakes, for a gradient:
+    params: {name: array}, the inputs of the example: their axis sizes name a factor ("4 is
+        x.shape[0], the batch size"), an integer array of indices names repeated rows overwritten;
+    output, upstream: the output out = f(z) of the layer whose backward pass is checked and the
+        upstream gradient it was given: they name a local derivative left out or taken at the
+        wrong point (and, with an index array in params, repeated rows overwritten);
+    blocks: the names of the equal blocks the last axis is made of (e.g. "ifgo", the gates of an LSTM):
+        name the block that is wrong.
     """
     expected = np.asarray(expected, dtype=np.float64)
     actual = assert_shape(actual, expected.shape, what)
@@ -96,11 +105,12 @@ def assert_close(actual, expected, what, *, rtol=1e-7, atol=1e-9, label="answer"
         worst = np.unravel_index(np.argmax(excess), expected.shape) if expected.ndim else ()
         where = f" at index {tuple(int(i) for i in worst)}" if expected.ndim else ""
         # A single number off by some factor says little about the mistake: diagnose arrays; of a single
-        # number, only its negative (the check failed, so the expected number is not ~0) is named.
+        # number, only its negative or a whole factor (a sum where a mean belongs) is named.
         if expected.size > 1:
-            found = diagnose(label, actual, expected, {}, label=label)
+            layer = None if output is None else Layer(np.asarray(output, np.float64), np.asarray(upstream, np.float64))
+            found = diagnose(label, actual, expected, params or {}, blocks=blocks, label=label, layer=layer)
         else:
-            found = _number_pattern(float(actual.reshape(-1)[0]), float(expected.reshape(-1)[0]), label)
+            found = _number_pattern(float(actual.reshape(-1)[0]), float(expected.reshape(-1)[0]), label, params)
         hint = f"\nLikely mistake: {found.message}" if found and found.kind != "mismatch" else ""
         raise ExerciseError(
             f"{what} is wrong{where}: expected {expected[worst]:.6g}, got {actual[worst]:.6g} "
@@ -109,9 +119,35 @@ def assert_close(actual, expected, what, *, rtol=1e-7, atol=1e-9, label="answer"
         )
 
 
-def _number_pattern(actual, expected, label):
+def assert_keys(value, keys, what):
+    """Fail unless `value` is a dict with exactly the keys `keys` (e.g. the dict of parameters whose
+    gradients it holds); a key missing is diagnosis kind "missing", as in a gradient check."""
+    keys = sorted(keys)
+    if not isinstance(value, dict):
+        raise ExerciseError(f"{what} should be a dict with the keys {keys}, but is a {type(value).__name__}.", "type")
+    missing = [key for key in keys if key not in value]
+    extra = sorted(map(str, set(value) - set(keys)))
+    if missing or extra:
+        said = "; ".join(part for part in (missing and f"{missing} missing", extra and f"{extra} not expected") if part)
+        # the classic mistake: gradients keyed "dW1", by the name of the variable, not of the parameter
+        hint = (" A gradient is keyed by its parameter's name ('W1'), not by 'dW1'."
+                if any(f"d{key}" in extra for key in missing) else "")
+        raise ExerciseError(f"{what} should have the keys {keys}: {said}.{hint}", "missing" if missing else None)
+
+
+def assert_unchanged(value, before, what):
+    """Fail unless the array `value` still equals `before`, its copy taken before a call that must
+    not modify it: a function that changes its caller's array in place breaks the caller."""
+    if not np.array_equal(np.asarray(value), np.asarray(before)):
+        raise ExerciseError(f"{what} was changed by the call: your function modifies its input in place "
+                            "(`x[j] += h`, `W -= ...`, `g *= ...` on the caller's array) — work on a copy "
+                            "(`np.array(x, dtype=float)`, `x.copy()`) or build a new array.", "inplace")
+
+
+def _number_pattern(actual, expected, label, params=None):
     """The "sign" diagnosis when the number `actual` is -`expected` (to diagnosis.MATCH_TOL), the "factor"
-    diagnosis when it is a whole number of times `expected` or a whole fraction of it, else None."""
+    diagnosis when it is a whole number of times `expected` or a whole fraction of it ("factor_batch"
+    when that number is the batch size of an input in `params`, as utils.diagnosis names it), else None."""
     if expected == 0:
         return None
     if abs(actual + expected) <= MATCH_TOL * (abs(actual) + abs(expected)):
@@ -120,6 +156,8 @@ def _number_pattern(actual, expected, label):
     k = ratio if ratio > 1 else 1 / ratio if ratio > 0 else 0.0
     squared = abs(actual - expected * expected) <= 1e-9 * abs(actual)  # a norm left squared is no factor
     if not squared and round(k) >= 2 and abs(k - round(k)) <= 1e-6 * k:
+        if params:  # an axis of the inputs may have that size (a loss summed over the batch)
+            return diagnose(label, np.array([actual]), np.array([expected]), params, label=label)
         size = f"{round(k)} times too {'large' if ratio > 1 else 'small'}"
         return Diagnosis("factor", f"your {label} is {size} — a sum where a mean belongs (or the reverse), "
                                    "or a constant such as 1/2 left out?")

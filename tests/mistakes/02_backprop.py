@@ -21,7 +21,7 @@ PLANTS = [
           edit=("dW = x.T @ dout", "dW = dout.T @ x"), exercise="test_affine"),
     Plant("affine_backward", "broadcast", "db not summed over the batch",
           edit=("db = dout.sum(axis=0)", "db = dout"), exercise="test_affine"),
-    Plant("affine_backward", "factor_batch", "db averaged over the batch", named=False,
+    Plant("affine_backward", "factor_batch", "db averaged over the batch",
           edit=("db = dout.sum(axis=0)", "db = dout.mean(axis=0)"), exercise="test_affine"),
     Plant("affine_backward", "zero", "dx all zero",
           edit=("dx = dout @ W.T", "dx = np.zeros_like(x)"), exercise="test_affine"),
@@ -59,7 +59,7 @@ PLANTS = [
     Plant("relu_forward", None, "forward is abs", edit=("np.maximum(0.0, x)", "np.abs(x)"), exercise="test_relu"),
 
     # checkpoint_softmax_grad: dL/ds for one fixed batch, derived by hand
-    Plant("checkpoint_softmax_grad", None, "one-hot not subtracted",
+    Plant("checkpoint_softmax_grad", "missing_one_hot", "one-hot not subtracted",
           edit=("return (p - one_hot) / N", "return p / N")),
     Plant("checkpoint_softmax_grad", "factor", "not divided by N",
           edit=("return (p - one_hot) / N", "return p - one_hot")),
@@ -67,12 +67,12 @@ PLANTS = [
           edit=("return (p - one_hot) / N", "return (one_hot - p) / N")),
 
     # softmax_cross_entropy
-    Plant("softmax_cross_entropy", "factor_batch", "dscores not divided by N", named=False,
+    Plant("softmax_cross_entropy", "factor_batch", "dscores not divided by N",
           edit=("    dscores /= n\n", "")),
     Plant("softmax_cross_entropy", "factor_batch", "loss summed, not averaged", named=False,
           edit=("log_probs[np.arange(n), y].mean()", "log_probs[np.arange(n), y].sum()")),
     Plant("softmax_cross_entropy", "sign", "sign flipped", edit=("dscores /= n", "dscores /= -n")),
-    Plant("softmax_cross_entropy", None, "one-hot forgotten", edit=("    dscores[np.arange(n), y] -= 1.0\n", "")),
+    Plant("softmax_cross_entropy", "missing_one_hot", "one-hot forgotten", edit=("    dscores[np.arange(n), y] -= 1.0\n", "")),
     Plant("softmax_cross_entropy", "nan", "log of the softmax", edit=(
         "loss = -log_probs[np.arange(n), y].mean()", "loss = -np.log(np.exp(log_probs)[np.arange(n), y]).mean()")),
     Plant("softmax_cross_entropy", None, "hard-coded visible answer", code=(

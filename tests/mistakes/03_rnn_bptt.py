@@ -39,7 +39,7 @@ PLANTS = [
     Plant("rnn_step_backward", "missing_local_derivative", "tanh' at h_prev",
           edit=("(1.0 - h_next ** 2)", "(1.0 - h_prev ** 2)")),
     Plant("rnn_step_backward", "transpose", "dWh transposed", edit=("dWh = h_prev.T @ delta", "dWh = delta.T @ h_prev")),
-    Plant("rnn_step_backward", "transpose", "dh_prev through Wh, not Wh.T", named=False,
+    Plant("rnn_step_backward", "transpose", "dh_prev through Wh, not Wh.T",
           edit=("dh_prev = delta @ Wh.T", "dh_prev = delta @ Wh")),
     Plant("rnn_step_backward", "broadcast", "db not summed over the batch", edit=("db = delta.sum(axis=0)", "db = delta")),
     Plant("rnn_step_backward", "sign", "dx sign flipped", edit=("dx = delta @ Wx.T", "dx = -delta @ Wx.T")),
@@ -61,10 +61,10 @@ PLANTS = [
     # rnn_backward (and "dh_prev dropped" above)
     Plant("rnn_backward", "last_step", "only the last step's upstream gradient",
           edit=("dh[:, t] + dh_prev", "(dh[:, t] if t == T - 1 else dh_prev)")),
-    Plant("rnn_backward", "not_accumulated", "weight gradients of the last step only", named=False, edit=(
+    Plant("rnn_backward", "not_accumulated", "weight gradients of the last step only", edit=(
         "        dWx = dWx + dWx_t\n        dWh = dWh + dWh_t\n        db = db + db_t\n",
         "        if t == T - 1:\n            dWx, dWh, db = dWx_t, dWh_t, db_t\n")),
-    Plant("rnn_backward", "not_accumulated", "dW = instead of dW +=", named=False,
+    Plant("rnn_backward", "not_accumulated", "dW = instead of dW +=",
           edit=[("dWx = dWx + dWx_t", "dWx = dWx_t"), ("dWh = dWh + dWh_t", "dWh = dWh_t"), ("db = db + db_t", "db = db_t")]),
     Plant("rnn_backward", "last_step", "dx from each step's own upstream gradient only", edit=(
         "return np.stack(dx, axis=1),",
@@ -76,7 +76,7 @@ PLANTS = [
     Plant("rnn_backward", "transpose", "dWh transposed", edit=("dWh = dWh + dWh_t", "dWh = dWh + dWh_t.T")),
     Plant("rnn_backward", "zero", "dh0 zero",
           edit=("np.stack(dx, axis=1), dh_prev,", "np.stack(dx, axis=1), np.zeros_like(dh_prev),")),
-    Plant("rnn_backward", "time_reversed", "dx in reversed time order", named=False,
+    Plant("rnn_backward", "time_reversed", "dx in reversed time order",
           edit=("np.stack(dx, axis=1)", "np.stack(dx[::-1], axis=1)")),
     Plant("rnn_step_backward", "missing_local_derivative", "tanh' left out (through rnn_backward)", named=False,
           edit=("delta = dh_next * (1.0 - h_next ** 2)", "delta = dh_next"), exercise="test_rnn_backward"),

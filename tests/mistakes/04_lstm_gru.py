@@ -71,7 +71,8 @@ PLANTS = [
           edit=("delta_n = dn * (1.0 - n ** 2)", "delta_n = dn")),
 
     # bidirectional_rnn_forward
-    Plant("bidirectional_rnn_forward", "block", "backward states not reversed back",
+    # the backward half of h in reversed time order: the reversal is the mistake, the half where it sits
+    Plant("bidirectional_rnn_forward", "time_reversed", "backward states not reversed back",
           edit=("np.concatenate([h_f, h_b[:, ::-1]], axis=2)", "np.concatenate([h_f, h_b], axis=2)")),
     Plant("bidirectional_rnn_forward", "block", "reversed along the batch axis",
           edit=("h_b[:, ::-1]], axis=2)", "h_b[::-1]], axis=2)")),
@@ -79,7 +80,7 @@ PLANTS = [
           edit=("np.concatenate([h_f, h_b[:, ::-1]], axis=2)", "np.concatenate([h_f, h_b[:, ::-1]], axis=1)")),
 
     # bidirectional_rnn_backward
-    Plant("bidirectional_rnn_backward", "time_reversed", "the backward direction's dx not reversed back", named=False,
+    Plant("bidirectional_rnn_backward", "time_reversed", "the backward direction's dx not reversed back",
           edit=("dx = dx_f + dx_b[:, ::-1]", "dx = dx_f + dx_b")),
     Plant("bidirectional_rnn_backward", None, "dh of the backward direction not reversed",
           edit=("rnn_backward(dh[:, ::-1, H:], cache_b)", "rnn_backward(dh[:, :, H:], cache_b)")),

@@ -109,17 +109,19 @@ def run_nbgrader(root):
     return seconds, scores, failed
 
 
-def run_engine(root, jobs):
+def run_engine(root, jobs, unit=UNIT, *options):
+    """Time `python -m grading autograde` on the course at `root`; return (seconds, {student: score})
+    (each student hands in one notebook)."""
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "grading", "--root", str(root), "autograde", UNIT,
-                           "--jobs", str(jobs)], cwd=REPO, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "grading", "--root", str(root), "autograde", unit,
+                           "--jobs", str(jobs), *options], cwd=REPO, capture_output=True, text=True)
     seconds = time.monotonic() - started
     if done.returncode != 0:
         raise SystemExit(f"python -m grading autograde failed:\n{done.stdout}\n{done.stderr}")
     scores = {}
     for line in done.stdout.splitlines():
         parts = line.split()
-        if len(parts) == 3 and "/" in parts[1] and parts[2] == NOTEBOOK:
+        if len(parts) == 3 and "/" in parts[1] and parts[2].endswith(".ipynb"):
             scores[parts[0]] = float(parts[1].split("/")[0])
     return seconds, scores
 

@@ -13,15 +13,14 @@ define no graded function).
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks.grading_speed import run_engine  # noqa: E402
 from grading.course import Course  # noqa: E402
 from grading.submission import SKIP_TAG  # noqa: E402
 from tests.submissions import answered, make_course, submit  # noqa: E402
@@ -50,21 +49,6 @@ def untagged(notebook):
     return copy
 
 
-def grade(root, unit, jobs):
-    started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "grading", "--root", str(root), "autograde", unit,
-                           "--jobs", str(jobs), "--force"], cwd=REPO, capture_output=True, text=True)
-    seconds = time.monotonic() - started
-    if done.returncode != 0:
-        raise SystemExit(f"python -m grading autograde failed:\n{done.stdout}\n{done.stderr}")
-    scores = {}
-    for line in done.stdout.splitlines():
-        parts = line.split()
-        if len(parts) == 3 and "/" in parts[1] and parts[2].endswith(".ipynb"):
-            scores[parts[0], parts[2]] = parts[1]
-    return seconds, scores
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--students", type=int, default=10)
@@ -86,16 +70,16 @@ def main():
             shutil.copytree(base, root)
             for student, name, notebook in rows:
                 submit(root, student, args.unit, name, prepare(notebook))
-            seconds, scores = grade(root, args.unit, args.jobs)
+            seconds, scores = run_engine(root, args.jobs, args.unit, "--force")
             results[label] = (seconds, scores)
             print(f"{label:<34} {seconds:7.1f} s  {len(rows) / seconds * 60:6.1f} notebooks/min")
         (before, before_scores), (after, after_scores) = results.values()
         print(f"speed-up from skipping: {before / after:.2f}x")
-        differ = sorted(k for k in before_scores.keys() | after_scores.keys()
-                        if before_scores.get(k) != after_scores.get(k))
+        differ = sorted(s for s in before_scores.keys() | after_scores.keys()
+                        if before_scores.get(s) != after_scores.get(s))
         print("scores: the same for every notebook" if not differ else
-              f"scores DIFFER for {len(differ)} notebooks: "
-              + ", ".join(f"{s} {before_scores.get((s, n))} vs {after_scores.get((s, n))}" for s, n in differ))
+              f"scores DIFFER for {len(differ)} students: "
+              + ", ".join(f"{s} {before_scores.get(s)} vs {after_scores.get(s)}" for s in differ))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

@@ -40,6 +40,8 @@ def test_planted_wrong_answers_are_named(actual, words):
     (np.ones((4, 5)), (5,), "broadcast", r"bias gradient sums over the batch: did you forget `\.sum\(axis=0\)`"),
     (np.ones((1, 5)), (5,), "broadcast", r"`\.sum\(axis=0\)`, or sum with keepdims=True"),
     (np.ones((4, 3, 5)), (3, 5), "broadcast", r"sum of their gradients: did you forget `\.sum\(axis=0\)`"),
+    (np.ones((3, 2, 4)), (2, 3, 4), "transpose", r"first two axes are swapped: .* batch-first"),
+    (np.ones((3, 2, 5)), (2, 3, 4), "shape", r"but has shape \(3, 2, 5\)\.$"),  # not the same axes swapped
     (np.ones((4, 7, 5)), (5,), "broadcast", r"`\.sum\(axis=\(0, 1\)\)`"),
     (np.ones(4), (4, 4), "shape", r"Jacobian of an elementwise function is diagonal: `np\.diag\(\.\.\.\)`"),
     (np.float64(3.0), (2, 3), "shape", "single number where an array was expected"),

@@ -53,6 +53,10 @@ def _shape_hint(got, shape):
     lead = len(got) - len(shape)
     if len(got) == 2 and got == shape[::-1]:
         return " It has the right dimensions in the wrong order: is it transposed?", "transpose"
+    if len(got) > 2 and got[:2] == shape[1::-1] and got[2:] == shape[2:]:
+        hint = (" Its first two axes are swapped: the course's sequences are batch-first, (N, T, ...): did you "
+                "stack the time steps along axis 0 instead of axis 1?")
+        return hint, "transpose"
     if not shape:
         if int(np.prod(got)) == 1:
             return " It holds one number, in an array: return it as a number (`float(...)`).", "shape"

@@ -24,7 +24,7 @@ PLANTS = [
     Plant("rnn_step_forward", "type", "cache holds an object",
           edit=("cache = (x, h_prev, Wx, Wh, h_next)", "cache = (x, h_prev, Wx, Wh, h_next, object())")),
     Plant("rnn_step_forward", "shape", "hard-coded visible answer", code=(
-        "def rnn_step_forward(x, h_prev, Wx, Wh, b):\n    return np.array([[0.0, np.tanh(0.5)]]), (x,)\n")),
+        "def rnn_step_forward(x, h_prev, Wx, Wh, b):\n    return np.tanh([[0.5, 1.0], [-1.0, 2.0]]), (x,)\n")),
 
     # checkpoint_dh_prev: dL/dh_{t-1} for one fixed step, derived by hand
     Plant("checkpoint_dh_prev", "missing_local_derivative", "tanh' left out", named=False,

@@ -454,3 +454,21 @@ def test_check_backward_keeps_its_keywords():
     with pytest.raises(TypeError):
         check_backward(np.tanh, {"x": np.ones(2)}, {"x": np.ones(2)}, np.ones(2), tolerance=1e-3)
     assert "layer" not in inspect.signature(check_gradients).parameters
+
+
+def test_gradients_clipped_one_at_a_time_are_named_and_global_clipping_is_not():
+    from utils.diagnosis import clipping_mistake
+
+    grads = {"W": np.array([[3.0, 0.0], [0.0, 1.0]]), "b": np.array([12.0, -2.0])}
+    total = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+    max_norm = total / 2
+    per_tensor = {k: g * min(1.0, max_norm / np.linalg.norm(g)) for k, g in grads.items()}
+    by_value = {k: np.clip(g, -max_norm, max_norm) for k, g in grads.items()}
+    assert clipping_mistake(per_tensor, grads, max_norm).kind == "not_global_norm"
+    assert "by its own norm" in clipping_mistake(per_tensor, grads, max_norm).message
+    assert clipping_mistake(by_value, grads, max_norm).kind == "not_global_norm"
+    # near misses: the right answer, another factor, a key missing, the unclipped gradients
+    assert clipping_mistake({k: g / 2 for k, g in grads.items()}, grads, max_norm) is None
+    assert clipping_mistake({k: g / 3 for k, g in grads.items()}, grads, max_norm) is None
+    assert clipping_mistake({"W": per_tensor["W"]}, grads, max_norm) is None
+    assert clipping_mistake(grads, grads, max_norm) is None

@@ -259,3 +259,13 @@ def test_a_function_built_on_untested_ones_names_them_and_no_longer_once_they_pa
     capsys.readouterr()
     testing.built_on("affine", "relu")
     assert capsys.readouterr().out == ""
+
+
+def test_a_recognised_mistake_is_named_and_none_passes():
+    from utils.diagnosis import Diagnosis
+    from utils.testing import assert_no_mistake
+
+    assert_no_mistake(None, "the clipped gradients")
+    with pytest.raises(ExerciseError, match="the clipped gradients is wrong.\nLikely mistake: one at a time") as caught:
+        assert_no_mistake(Diagnosis("not_global_norm", "one at a time"), "the clipped gradients")
+    assert caught.value.kind == "not_global_norm"

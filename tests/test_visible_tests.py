@@ -37,12 +37,6 @@ NOT_YET = {
         'the hand-worked db cannot show which step is missing: unnamed',
     '06_word2vec: skipgram: loss of the last window word only':
         'a single loss, 1.5 instead of 3.5: nothing names the pairs left out',
-    '03_rnn_bptt: clip_grad_norm: each tensor clipped by its own norm':
-        "no 'not_global_norm' in utils.diagnosis: the clipped W and b, compared together, fail unnamed",
-    '03_rnn_bptt: clip_grad_norm: clipped by value':
-        "no 'not_global_norm' in utils.diagnosis: the clipped W and b, compared together, fail unnamed",
-    '03_rnn_bptt: tbptt_epoch: each tensor clipped by its own norm':
-        "no 'not_global_norm' in utils.diagnosis: the five clipped steps, compared together, fail unnamed",
 }
 
 

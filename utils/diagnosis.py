@@ -12,6 +12,7 @@ Kinds:
     block, missing_local_derivative,
     not_accumulated, mismatch
     loss_not_finite                               the loss is inf or nan near the parameters
+    not_global_norm                               gradients clipped one by one (clipping_mistake)
 """
 
 from collections.abc import Callable
@@ -627,6 +628,27 @@ def _block_detail(a, n):
     if abs(c + 1) < MATCH_TOL:
         return ": there its sign is flipped"
     return f": there it is {c:.4g} times the true gradient"
+
+
+def clipping_mistake(result, grads, max_norm):
+    """The "not_global_norm" diagnosis when the dict `result` is `grads` (a dict of arrays) clipped one
+    tensor at a time — each scaled to its own norm, or each entry clipped by value — instead of all
+    scaled by one factor; else None. Call it once `result` is known to be wrong: where clipping is
+    inactive, the wrong ways agree with the right one."""
+    ways = {"each tensor scaled by its own norm": lambda g: g * min(1.0, max_norm / max(np.linalg.norm(g), 1e-300)),
+            "each entry clipped by value": lambda g: np.clip(g, -max_norm, max_norm)}
+    for how, clip in ways.items():
+        if set(result) == set(grads) and all(
+                np.shape(result[k]) == np.shape(g) and _close(np.asarray(result[k], np.float64),
+                                                               clip(np.asarray(g, np.float64)))
+                for k, g in grads.items()):
+            return Diagnosis(
+                "not_global_norm",
+                f"the gradients were clipped one at a time ({how}). Clipping by the global norm scales all of "
+                "them by one factor, max_norm / (the norm of all of them together), so that the direction of the "
+                "whole update is kept.",
+            )
+    return None
 
 
 def _mismatch(g, a, n, checked):

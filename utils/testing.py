@@ -139,6 +139,13 @@ def assert_keys(value, keys, what):
         raise ExerciseError(f"{what} should have the keys {keys}: {said}.{hint}", "missing" if missing else None)
 
 
+def assert_no_mistake(diagnosis, what):
+    """Fail, naming the mistake, when `diagnosis` (a utils.diagnosis.Diagnosis, or None) recognised the
+    answer as a classic wrong one (e.g. utils.diagnosis.clipping_mistake)."""
+    if diagnosis is not None:
+        raise ExerciseError(f"{what} is wrong.\nLikely mistake: {diagnosis.message}", diagnosis.kind)
+
+
 def assert_unchanged(value, before, what):
     """Fail unless the array `value` still equals `before`, its copy taken before a call that must
     not modify it: a function that changes its caller's array in place breaks the caller."""

@@ -15,7 +15,7 @@ PLANTS = [
           edit=(CENTRAL, "(np.asarray(f(x + step)) - np.asarray(f(x))) / h")),
     Plant("numeric_jacobian", None, "step h = 1e-2", edit=("h=1e-5", "h=1e-2")),
     Plant("numeric_jacobian", "transpose", "transposed", edit=("np.stack(columns, axis=1)", "np.stack(columns, axis=0)")),
-    Plant("numeric_jacobian", "inplace", "mutates x", named=False, edit=[
+    Plant("numeric_jacobian", "inplace", "mutates x", edit=[
         ("    x = np.array(x, dtype=np.float64)\n", ""),
         ("        step = np.zeros_like(x)\n        step[j] = h\n", ""),
         (f"columns.append({CENTRAL})",

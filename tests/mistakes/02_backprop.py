@@ -69,7 +69,7 @@ PLANTS = [
     # softmax_cross_entropy
     Plant("softmax_cross_entropy", "factor_batch", "dscores not divided by N",
           edit=("    dscores /= n\n", "")),
-    Plant("softmax_cross_entropy", "factor_batch", "loss summed, not averaged", named=False,
+    Plant("softmax_cross_entropy", "factor_batch", "loss summed, not averaged",
           edit=("log_probs[np.arange(n), y].mean()", "log_probs[np.arange(n), y].sum()")),
     Plant("softmax_cross_entropy", "sign", "sign flipped", edit=("dscores /= n", "dscores /= -n")),
     Plant("softmax_cross_entropy", "missing_one_hot", "one-hot forgotten", edit=("    dscores[np.arange(n), y] -= 1.0\n", "")),
@@ -160,7 +160,7 @@ PLANTS = [
     Plant("two_layer_net", "missing", "gradient keys with a d",
           edit=('{"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}', '{"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}')),
     Plant("two_layer_net", "sign", "dW2 sign flipped", edit=('"W2": dW2', '"W2": -dW2')),
-    Plant("two_layer_net", "factor_batch", "loss not averaged", named=False,
+    Plant("two_layer_net", "factor_batch", "loss not averaged",
           edit=("return loss, {", "return loss * len(X), {")),
 
     # ner_forward

@@ -27,9 +27,9 @@ PLANTS = [
         "def rnn_step_forward(x, h_prev, Wx, Wh, b):\n    return np.tanh([[0.5, 1.0], [-1.0, 2.0]]), (x,)\n")),
 
     # checkpoint_dh_prev: dL/dh_{t-1} for one fixed step, derived by hand
-    Plant("checkpoint_dh_prev", "missing_local_derivative", "tanh' left out", named=False,
+    Plant("checkpoint_dh_prev", "missing_local_derivative", "tanh' left out",
           edit=("delta = dh_t * (1.0 - h_t ** 2)", "delta = dh_t")),
-    Plant("checkpoint_dh_prev", "transpose", "Wh not transposed", named=False,
+    Plant("checkpoint_dh_prev", "transpose", "Wh not transposed",
           edit=("return delta @ Wh.T", "return delta @ Wh")),
     Plant("checkpoint_dh_prev", None, "tanh' as 1 - h_t", edit=("(1.0 - h_t ** 2)", "(1.0 - h_t)")),
 
@@ -82,9 +82,9 @@ PLANTS = [
           edit=("delta = dh_next * (1.0 - h_next ** 2)", "delta = dh_next"), exercise="test_rnn_backward"),
 
     # clip_grad_norm
-    Plant("clip_grad_norm", "not_global_norm", "each tensor clipped by its own norm", named=False,
+    Plant("clip_grad_norm", "not_global_norm", "each tensor clipped by its own norm",
           edit=("g * scale for", "g * min(1.0, max_norm / np.sqrt(np.sum(g ** 2))) for")),
-    Plant("clip_grad_norm", "not_global_norm", "clipped by value", named=False,
+    Plant("clip_grad_norm", "not_global_norm", "clipped by value",
           edit=("g * scale for", "np.clip(g, -max_norm, max_norm) for")),
     Plant("clip_grad_norm", None, "sum of the tensors' norms", edit=(
         "float(np.sqrt(sum(np.sum(np.square(g)) for g in grads.values())))",
@@ -93,7 +93,7 @@ PLANTS = [
     Plant("clip_grad_norm", "factor", "rescaled even below max_norm",
           edit=("max_norm / total_norm if total_norm > max_norm else 1.0", "max_norm / total_norm")),
     Plant("clip_grad_norm", "factor", "inverted factor", edit=("max_norm / total_norm if", "total_norm / max_norm if")),
-    Plant("clip_grad_norm", "inplace", "gradients scaled in place", named=False, edit=(
+    Plant("clip_grad_norm", "inplace", "gradients scaled in place", edit=(
         "    return {name: g * scale for name, g in grads.items()}, total_norm",
         "    for g in grads.values():\n        g *= scale\n    return dict(grads), total_norm")),
 
@@ -113,7 +113,7 @@ PLANTS = [
          "total = {name: total.get(name, 0.0) + grads[name] for name in params}"),
         ("return params, h, losses", "return {name: params[name] - lr * total[name] for name in params}, h, losses")]),
     Plant("tbptt_epoch", "factor", "no clipping", edit=("grads, _ = clip_grad_norm({", "grads, _ = ({")),
-    Plant("tbptt_epoch", "not_global_norm", "each tensor clipped by its own norm", named=False, edit=(
+    Plant("tbptt_epoch", "not_global_norm", "each tensor clipped by its own norm", edit=(
         f"grads, _ = clip_grad_norm({TBPTT_GRADS}, max_norm)",
         f"grads = {{name: clip_grad_norm({{name: g}}, max_norm)[0][name] for name, g in {TBPTT_GRADS}.items()}}")),
     Plant("tbptt_epoch", None, "loss after the update", edit=(
@@ -123,7 +123,7 @@ PLANTS = [
          "        h = hs[:, -1]\n"))),
     Plant("tbptt_epoch", None, "state from the updated parameters",
           edit=("        h = hs[:, -1]\n", f"        h = rnn_forward(x_chunk, h, {RNN_PARAMS})[0][:, -1]\n")),
-    Plant("tbptt_epoch", "inplace", "params updated in place", named=False, edit=(
+    Plant("tbptt_epoch", "inplace", "params updated in place", edit=(
         "        params = {name: params[name] - lr * grads[name] for name in params}\n",
         "        for name in params:\n            params[name] -= lr * grads[name]\n")),
 

@@ -152,6 +152,51 @@ def test_repeated_indices_overwritten_are_named():
         assert "rows 0, 2 of dW" in message and "np.add.at" in message
 
 
+def gather_loss(W, idx):
+    """A loss that reads the table W at the rows idx only (a gather, as word vectors are read)."""
+    return np.sum(np.tanh(W[idx]) * np.arange(1.0, idx.size * W.shape[1] + 1).reshape(idx.shape + W.shape[1:]))
+
+
+def gather_readings(W, idx):
+    """The gradient of gather_loss of each reading W[idx[k]] on its own, one row per reading."""
+    rows = W[idx]
+    return (1 - np.tanh(rows) ** 2) * np.arange(1.0, idx.size * W.shape[1] + 1).reshape(rows.shape)
+
+
+@pytest.mark.parametrize("write", ["=", "+=", "first reading added twice"])
+def test_check_gradients_unties_a_table_read_at_integer_indices_and_names_readings_overwritten(write):
+    """No layer: with the indices among the parameters, the checker reruns the loss on a copy of the
+    table with a row per reading, and so knows each reading's gradient."""
+    rng = np.random.default_rng(5)
+    idx, W = np.array([[0, 2, 0], [3, 2, 1]]), rng.normal(size=(5, 4))
+    readings = gather_readings(W, idx)
+    dW = np.zeros_like(W)
+    if write == "=":
+        dW[idx] = readings
+    elif write == "+=":
+        dW[idx] += readings
+    else:  # row 0 read at (0, 0) and (0, 2): a loop that adds the first reading and then assigns the second
+        np.add.at(dW, idx, readings)
+        dW[0] = readings[0, 0] + readings[0, 0]
+    report = check_gradients(gather_loss, {"W": W, "idx": idx}, {"W": dW})
+    if write == "first reading added twice":  # no sum of some of row 0's readings: not named
+        assert not report.passed and report.kind != "not_accumulated", report
+    else:
+        assert report.kind == "not_accumulated" and "rows 0, 2 of dW" in report.diagnosis, report
+
+
+def test_a_table_read_otherwise_too_is_not_untied():
+    """W also read whole (W.sum()): the loss on the untied copy differs, so no reading is split off."""
+    rng = np.random.default_rng(6)
+    idx, W = np.array([0, 2, 0, 1]), rng.normal(size=(4, 3))
+    readings = gather_readings(W, idx)
+    dW = np.ones_like(W)
+    dW[idx] += readings  # overwrites row 0's second reading
+
+    report = check_gradients(lambda W, idx: gather_loss(W, idx) + W.sum(), {"W": W, "idx": idx}, {"W": dW})
+    assert not report.passed and report.kind != "not_accumulated", report
+
+
 # --- not misnamed ------------------------------------------------------------------------------
 
 

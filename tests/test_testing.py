@@ -11,6 +11,7 @@ from utils.testing import (
     assert_number,
     assert_plain,
     assert_shape,
+    assert_sum,
     assert_unchanged,
 )
 
@@ -269,3 +270,32 @@ def test_a_recognised_mistake_is_named_and_none_passes():
     with pytest.raises(ExerciseError, match="the clipped gradients is wrong.\nLikely mistake: one at a time") as caught:
         assert_no_mistake(Diagnosis("not_global_norm", "one at a time"), "the clipped gradients")
     assert caught.value.kind == "not_global_norm"
+
+
+@pytest.mark.parametrize("value,named", [
+    (1.5, True),  # the last term alone: loss = term in the loop
+    (2.0, True),  # some of the terms
+    (3.5, None),  # right
+    (2.7, False),  # wrong, the sum of no terms
+])
+def test_assert_sum_names_a_total_overwritten(value, named):
+    terms = [1.0, 0.5, 0.5, 1.5]
+    if named is None:
+        assert_sum(value, terms, "the loss")
+        return
+    with pytest.raises(ExerciseError) as caught:
+        assert_sum(value, terms, "the loss")
+    assert (caught.value.kind == "not_accumulated") is named, caught.value
+    if value == 1.5:
+        assert "the last one alone" in str(caught.value)
+
+
+def test_assert_sum_of_arrays_names_a_running_sum_kept_from_the_last_step_only():
+    squares = np.array([[[4.0, 0.25]], [[1.0, 9.0]], [[0.5, 0.5]]])
+    assert_sum(squares.sum(axis=0), squares, "the cache")
+    with pytest.raises(ExerciseError) as caught:
+        assert_sum(squares[-1], squares, "the cache")
+    assert caught.value.kind == "not_accumulated" and "the last one alone" in str(caught.value)
+    with pytest.raises(ExerciseError) as caught:
+        assert_sum(squares.sum(axis=0)[:, :1], squares, "the cache")  # a wrong shape is said as such
+    assert caught.value.kind == "shape"

@@ -27,16 +27,12 @@ NOT_YET = {
         "utils.diagnosis has no 'one_sided_difference' kind yet: unnamed",
     '02_backprop: autodiff_backward: branch overwritten, not summed':
         'one wrong node gradient of six: no diagnosis of a contribution overwritten in a list of nodes',
-    '02_backprop: adagrad: cache not accumulated':
-        'an optimizer state that is not accumulated has no diagnosis',
     '02_backprop: two_layer_net: no ReLU in the backward pass':
         "a whole network's gradient check has no layer output: the missing ReLU mask is unnamed",
     '04_lstm_gru: lstm_step_backward: dc_next not added (the carousel cut)':
         'the hand-worked gradient enters by dc_next only: cutting it zeroes the step; dc_prev is one number, unnamed',
     '04_lstm_gru: lstm_backward: weight gradients of the last step only':
         'the hand-worked db cannot show which step is missing: unnamed',
-    '06_word2vec: skipgram: loss of the last window word only':
-        'a single loss, 1.5 instead of 3.5: nothing names the pairs left out',
 }
 
 

@@ -338,7 +338,8 @@ def _not_accumulated(g, a, n, params, layer):
 
     Recognised only when an integer parameter idx makes the numeric gradient exactly the
     scatter-add of dout by idx, the wrong rows are rows that idx repeats, and each wrong row
-    holds one occurrence's upstream gradient.
+    holds the sum of some of its occurrences' upstream gradients, not all (one, when written
+    once; more, when written once among other additions).
     """
     dout = np.asarray(layer.upstream, np.float64)
     if a.ndim < 1 or not a.shape[0]:
@@ -360,16 +361,37 @@ def _not_accumulated(g, a, n, params, layer):
         counts = np.bincount(flat, minlength=a.shape[0])
         if not wrong or any(counts[r] < 2 for r in wrong):
             return None
-        if not all(any(_close(a[r], rows[k], scale) for k in np.flatnonzero(flat == r)) for r in wrong):
+        if not all(partial_sum(a[r], rows[flat == r], scale) for r in wrong):
             return None
         shown = ", ".join(map(str, wrong[:6])) + (", ..." if len(wrong) > 6 else "")
         return Diagnosis(
             "not_accumulated",
-            f"only rows {shown} of {g} are wrong, the rows of indices that {key} repeats: each holds "
-            f"one occurrence's gradient instead of their sum — {g}[{key}] = ... (or += ...) writes a "
-            f"repeated index once; use np.add.at({g}, {key}, ...) to add them all.",
+            f"only {'row' if len(wrong) == 1 else 'rows'} {shown} of {g} {'is' if len(wrong) == 1 else 'are'} "
+            f"wrong, the rows of indices that {key} repeats: each holds "
+            f"the gradient of one of its readings (or of some), not their sum — {g}[{key}] = ... (or "
+            f"+= ...) writes a repeated index once, as does = in a loop; add every reading, e.g. with "
+            f"np.add.at({g}, {key}, ...).",
         )
     return None
+
+
+def partial_sum(total, terms, scale=None, most=18):
+    """Whether `total` is the sum of some of the arrays (or numbers) `terms`, not none and not
+    all: what a sum that overwrites where it should add leaves. Tried for up to `most` terms
+    (all 2**most sums at once)."""
+    terms = np.asarray(terms, np.float64)
+    total = np.asarray(total, np.float64)
+    k = len(terms)
+    if not 2 <= k <= most:
+        return False
+    if scale is None:
+        scale = max(_scale(total, terms.sum(axis=0)), float(np.abs(terms).max(initial=0)))
+    chosen = (np.arange(1, 2**k - 1)[:, None] >> np.arange(k)) & 1  # every proper, non-empty subset
+    sums = chosen.astype(np.float64) @ terms.reshape(k, -1)
+    flat = total.reshape(-1)
+    # _close's test, for every subset at once
+    near = np.abs(sums - flat) <= MATCH_TOL * np.maximum(np.abs(sums) + np.abs(flat), 1e-3 * scale)
+    return bool(np.any(np.all(near, axis=1)))
 
 
 def _one_step(g, a, n, layer, name):

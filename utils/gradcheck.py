@@ -47,6 +47,9 @@ SHOWN = 5  # worst entries kept per tensor
 # A recurrence's weight gradient is split into its steps' contributions (to name one step's kept
 # alone) up to this many steps: the split costs (T + 1) / 2 times the tensor's entry-by-entry check.
 SPLIT_MAX_STEPS = 10
+# A table read at rows idx (table[idx]) is split into one copy per reading (to name a repeated
+# row's readings overwritten, not added) up to this many entries of the copies.
+UNTIE_MAX = 4000
 
 
 class GradientCheckError(AssertionError):
@@ -249,10 +252,11 @@ def _check_gradients(loss, params, grads, *, mode, h, tol, rng, blocks, max_coor
 
     calls = 0
 
-    def f():
+    def f(**changed):
+        """The loss at the copies, or with some parameters replaced by `changed`."""
         nonlocal calls
         calls += 1
-        value = np.asarray(loss(**constants, **copies))
+        value = np.asarray(loss(**{**constants, **copies, **changed}))
         if value.shape != ():
             raise TypeError(f"loss must return a scalar, not an array of shape {value.shape}")
         return float(value)
@@ -535,9 +539,9 @@ class _Checker:
         )
         if not result.passed:
             if whole:
-                found = diagnose(
-                    name, a, n.reshape(p.shape), self.params, self.blocks.get(name), layer=self.layer
-                )
+                n = n.reshape(p.shape)
+                layer, params = self.untied(name, p, n) or (self.layer, self.params)
+                found = diagnose(name, a, n, params, self.blocks.get(name), layer=layer)
             else:
                 found = diagnose(name, values, n, self.params, checked="sampled entries")
             result.diagnosis, result.kind = found.message, found.kind
@@ -566,6 +570,45 @@ class _Checker:
             found = diagnose(name, analytic, numeric, self.params, checked="random directions")
             result.diagnosis, result.kind = found.message, found.kind
         return result, numeric
+
+    def untied(self, name, p, n):
+        """For a table p that the loss reads only at the rows given by integer parameters (p[idx],
+        or p[o] and p[neg_idx]), some row read more than once: (a Layer, the parameters) for the
+        diagnosis, the Layer's output the rows read and its upstream gradient the gradient of each
+        reading on its own (the loss run on a copy of the table with a row per reading), with which
+        readings overwritten are told from readings added. None for any other tensor."""
+        if p.ndim < 1 or not p.shape[0]:
+            return None
+        ints = {
+            key: np.asarray(value) for key, value in self.params.items()
+            if np.asarray(value).dtype.kind in "iu" and np.size(value)
+            and np.min(value) >= 0 and np.max(value) < p.shape[0]
+        }
+        # all the index parameters together first (a loss that reads p[o] and p[neg_idx]), then each
+        for keys in ([tuple(ints)] if len(ints) > 1 else []) + [(key,) for key in ints]:
+            flat = np.concatenate([ints[key].reshape(-1) for key in keys])
+            if np.unique(flat).size == flat.size or flat.size * (p.size // p.shape[0]) > UNTIE_MAX:
+                continue
+            rows = p[flat].copy()
+            starts = np.cumsum([0] + [ints[key].size for key in keys])
+            apart = {key: np.arange(s, s + ints[key].size).reshape(ints[key].shape) for key, s in zip(keys, starts)}
+            try:
+                same = math.isclose(self.f(**{name: rows}, **apart), self.f(), rel_tol=1e-12, abs_tol=1e-12)
+            except Exception:  # noqa: BLE001 — a loss that reads the table otherwise cannot be untied
+                same = False
+            if not same:
+                continue
+            upstream = _central(lambda: self.f(**{name: rows}, **apart), rows, np.arange(rows.size), self.h)
+            upstream = upstream.reshape(rows.shape)
+            summed = np.zeros_like(n)
+            np.add.at(summed, flat, upstream)
+            if not np.allclose(summed, n, rtol=1e-5, atol=1e-8 * (1 + np.abs(n).max())):
+                continue
+            if len(keys) == 1:  # the index keeps its shape: the diagnosis names its rows by its own name
+                key, shape = keys[0], ints[keys[0]].shape + p.shape[1:]
+                return Layer(output=rows.reshape(shape), upstream=upstream.reshape(shape)), self.params
+            return Layer(output=rows, upstream=upstream), {**self.params, f"[{', '.join(keys)}]": flat}
+        return None
 
     def entries(self, p, index):
         """Central differences of the loss at the given flat indices of p (restored after)."""

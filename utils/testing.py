@@ -5,7 +5,7 @@ the difference is largest, instead of numpy's generic "Not equal to tolerance".
 """
 import numpy as np
 
-from utils.diagnosis import MATCH_TOL, Diagnosis, Layer, diagnose
+from utils.diagnosis import MATCH_TOL, Diagnosis, Layer, diagnose, partial_sum
 
 
 class ExerciseError(AssertionError):
@@ -192,6 +192,29 @@ def assert_number(value, expected, what, rtol=1e-7):
         hint = f"\nLikely mistake: {found.message}" if found else ""
         raise ExerciseError(f"{what} is wrong: expected {expected:.8g}, got {number:.8g}.{hint}",
                             found.kind if found else None)
+
+
+def assert_sum(value, terms, what, rtol=1e-7):
+    """Fail unless `value` is the sum of `terms`, numbers or arrays of one shape (a window's loss, the
+    sum of its pair losses; AdaGrad's cache, the sum of the squared gradients so far). A value that
+    adds up some of the terms only, e.g. the last, is named: a total overwritten ("not_accumulated")."""
+    terms = np.asarray(terms, dtype=np.float64)
+    total = terms.sum(axis=0)
+    try:
+        if total.ndim == 0:
+            assert_number(value, float(total), what, rtol)
+        else:
+            assert_close(value, total, what, rtol=rtol)
+    except ExerciseError as error:
+        actual = np.asarray(value, np.float64)
+        actual = actual.reshape(-1)[0] if total.ndim == 0 else actual
+        if error.kind in ("shape", "nan") or not partial_sum(actual, terms):
+            raise
+        last = " (the last one alone)" if np.allclose(actual, terms[-1], rtol=rtol, atol=1e-12) else ""
+        raise ExerciseError(
+            f"{str(error).split(chr(10))[0]}\nLikely mistake: your value adds up only some of the {len(terms)} "
+            f"terms{last}: add every term to the total (total += term), do not overwrite it (total = term).",
+            "not_accumulated") from None
 
 
 def assert_plain(value, what):

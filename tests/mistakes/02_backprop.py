@@ -143,7 +143,7 @@ PLANTS = [
         ("return w + velocity", "return w - velocity")]),
 
     # adagrad
-    Plant("adagrad", "not_accumulated", "cache not accumulated", named=False,
+    Plant("adagrad", "not_accumulated", "cache not accumulated",
           edit=('cache = config.get("cache", np.zeros_like(w)) + dw * dw', "cache = dw * dw")),
     Plant("adagrad", None, "cache not stored", edit=('    config["cache"] = cache\n', "")),
     Plant("adagrad", None, "no square root", edit=("np.sqrt(cache)", "cache")),
@@ -173,9 +173,9 @@ PLANTS = [
         "x = np.tile(E[windows[:, windows.shape[1] // 2]], (1, windows.shape[1]))")),
 
     # ner_backward (and "dE sign flipped" above)
-    Plant("ner_backward", "not_accumulated", "repeated words assigned, not added", named=False,
+    Plant("ner_backward", "not_accumulated", "repeated words assigned, not added",
           edit=("np.add.at(dE, windows, dwords)", "dE[windows] = dwords")),
-    Plant("ner_backward", "not_accumulated", "repeated words added with += (buffered)", named=False,
+    Plant("ner_backward", "not_accumulated", "repeated words added with += (buffered)",
           edit=("np.add.at(dE, windows, dwords)", "dE[windows] += dwords")),
     Plant("ner_backward", None, "dx split in the wrong order", edit=(
         "dwords = dx.reshape(windows.shape + (E.shape[1],))",

@@ -53,8 +53,8 @@ PLANTS = [
     Plant("rnn_forward", None, "states shifted by one (h0 .. h_(T-1))", edit=(
         "        h_t, step_cache = rnn_step_forward(x[:, t], h_t, Wx, Wh, b)\n        h[:, t] = h_t\n",
         "        h[:, t] = h_t\n        h_t, step_cache = rnn_step_forward(x[:, t], h_t, Wx, Wh, b)\n")),
-    # (T, N, H): the checker says "shape" when N != T and nothing when N == T; the axes are transposed
-    Plant("rnn_forward", "transpose", "time-major output", named=False,
+    # (T, N, H): the hidden check keeps N != T, so that the swapped axes show in the shape
+    Plant("rnn_forward", "transpose", "time-major output",
           edit=("return h, cache", "return h.transpose(1, 0, 2), cache")),
     Plant("rnn_forward", "type", "cache holds an object", edit=("return h, cache", "return h, cache + [object()]")),
 

@@ -4,9 +4,9 @@ The round trips (tests/roundtrip.py) submit the first named plant: it comes firs
 grouped by exercise in notebook order. It costs test_neg_sampling_loss_and_gradient only: skipgram's
 checks use a pair loss of their own, and sgns_batch_loss_and_gradient does not call it.
 
-The kind the checker cannot name yet (named=False): "not_accumulated" (a repeated word's contributions
-written once instead of added: `d[idx] += g` where np.add.at belongs, or a window that keeps its last word
-only): the checks' losses hold the indices, which the checker does not see.
+A repeated word's contributions written once instead of added ("not_accumulated": `d[idx] += g` where
+np.add.at belongs, or a window that keeps its last word only) are named because the checks give their
+losses the indices read as parameters: the checker splits a failing gradient into one per reading.
 """
 from tests.mistakes import Plant
 
@@ -34,24 +34,24 @@ PLANTS = [
     Plant("neg_sampling_loss_and_gradient", None, "repeated negatives counted once (np.unique)",
           edit=("neg_idx = np.asarray(neg_idx)", "neg_idx = np.unique(neg_idx)")),
     Plant("neg_sampling_loss_and_gradient", "not_accumulated", "doutside[neg_idx] += loses repeated negatives",
-          named=False, edit=("np.add.at(doutside, neg_idx, np.outer(g_neg, center_vec))",
+          edit=("np.add.at(doutside, neg_idx, np.outer(g_neg, center_vec))",
                              "doutside[neg_idx] += np.outer(g_neg, center_vec)")),
     Plant("neg_sampling_loss_and_gradient", None, "sigmoid(-x) where sigmoid(x) belongs (negatives' gradient)",
           edit=(NEG_G[1], "g_neg = sigmoid(-s_neg)")),
     Plant("neg_sampling_loss_and_gradient", None, "log sigmoid(x) where log sigmoid(-x) belongs (negatives' loss)",
           edit=("np.sum(np.logaddexp(0.0, s_neg))", "np.sum(np.logaddexp(0.0, -s_neg))")),
-    Plant("neg_sampling_loss_and_gradient", None, "outside row assigned, not added (a negative equal to o)",
+    Plant("neg_sampling_loss_and_gradient", "not_accumulated", "outside row assigned, not added (a negative equal to o)",
           edit=[("doutside[outside_idx] += g_o * center_vec\n    np.add.at(doutside, neg_idx, np.outer(g_neg, center_vec))",
                  "np.add.at(doutside, neg_idx, np.outer(g_neg, center_vec))\n    doutside[outside_idx] = g_o * center_vec")]),
     Plant("neg_sampling_loss_and_gradient", "sign", "dcenter sign flipped",
           edit=("dcenter = g_o * u_o + g_neg @ u_neg", "dcenter = -(g_o * u_o + g_neg @ u_neg)")),
 
     # skipgram
-    Plant("skipgram", "not_accumulated", "gradients of the last window word only", named=False,
+    Plant("skipgram", "not_accumulated", "gradients of the last window word only",
           edit=[("dcenter_vectors[center_word] += dcenter", "dcenter_vectors[center_word] = dcenter"),
                 ("doutside_vectors += doutside", "doutside_vectors = doutside")]),
     # named as a factor only when the window repeats one word (then the sum is that many times the last term)
-    Plant("skipgram", "not_accumulated", "loss of the last window word only", named=False,
+    Plant("skipgram", "not_accumulated", "loss of the last window word only",
           edit=("loss += pair_loss", "loss = pair_loss")),
     Plant("skipgram", None, "center gradient in the outside word's row",
           edit=("dcenter_vectors[center_word] += dcenter", "dcenter_vectors[outside_word] += dcenter")),
@@ -64,11 +64,11 @@ PLANTS = [
     # sgns_batch_loss_and_gradient
     Plant("sgns_batch_loss_and_gradient", "factor", "gradient of the sum, loss the mean (1/B left out)",
           edit=[(BATCH_G[0], "g_o = sigmoid(s_o) - 1.0"), (BATCH_G[1], "g_neg = sigmoid(s_neg)")]),
-    Plant("sgns_batch_loss_and_gradient", "not_accumulated", "doutside_vectors[negs] += loses repeats", named=False,
+    Plant("sgns_batch_loss_and_gradient", "not_accumulated", "doutside_vectors[negs] += loses repeats",
           edit=("add_rows(doutside_vectors, negs, g_neg[:, :, None] * v[:, None, :])",
                 "doutside_vectors[negs] += g_neg[:, :, None] * v[:, None, :]")),
     Plant("sgns_batch_loss_and_gradient", "not_accumulated", "dcenter_vectors[centers] += loses repeated centers",
-          named=False, edit=("add_rows(dcenter_vectors, centers, dv)", "dcenter_vectors[centers] += dv")),
+          edit=("add_rows(dcenter_vectors, centers, dv)", "dcenter_vectors[centers] += dv")),
     Plant("sgns_batch_loss_and_gradient", None, "sigmoid(-x) where sigmoid(x) belongs (negatives' gradient)",
           edit=(BATCH_G[1], "g_neg = sigmoid(-s_neg) / B")),
     Plant("sgns_batch_loss_and_gradient", "sign", "doutside sign flipped",

@@ -28,7 +28,7 @@ from tests.submissions import answered, make_course, submit
 from tests.test_engine_seams import cli
 
 pytestmark = pytest.mark.slow
-CALL_SECONDS = 8
+CALL_SECONDS = 4
 
 # Central differences of a scalar function, entry by entry: what every cheat below is built on.
 NUMERIC_GRADIENTS = '''

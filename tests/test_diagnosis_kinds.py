@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from tests.test_gradcheck import rnn_case, rnn_forward
-from utils.diagnosis import Layer, diagnose
+from utils.diagnosis import Layer, diagnose, difference_mistake
 from utils.gradcheck import check_backward, check_gradients
 
 LOCAL = "missing_local_derivative"
@@ -517,3 +517,25 @@ def test_gradients_clipped_one_at_a_time_are_named_and_global_clipping_is_not():
     assert clipping_mistake({k: g / 3 for k, g in grads.items()}, grads, max_norm) is None
     assert clipping_mistake({"W": per_tensor["W"]}, grads, max_norm) is None
     assert clipping_mistake(grads, grads, max_norm) is None
+
+
+# --- a numeric Jacobian by one-sided differences ----------------------------------------------------
+
+
+def one_sided(f, x, h, sign):
+    return np.stack([sign * (f(x + sign * h * e) - f(x)) / h for e in np.eye(x.size)], axis=1)
+
+
+@pytest.mark.parametrize("sign,h,words", [(1, 1e-5, "forward difference with step 1e-05"),
+                                          (-1, 1e-6, "backward difference with step 1e-06")])
+def test_a_one_sided_difference_is_named(sign, h, words):
+    x = np.array([0.3, -1.2, 2.0])
+    found = difference_mistake(one_sided(np.exp, x, h, sign), np.exp, x)
+    assert found is not None and found.kind == "one_sided_difference" and words in found.message
+
+
+@pytest.mark.parametrize("h", [1e-5, 1e-2])
+def test_central_differences_are_not_called_one_sided(h):
+    x = np.array([0.3, -1.2, 2.0])
+    central = np.stack([(np.exp(x + h * e) - np.exp(x - h * e)) / (2 * h) for e in np.eye(x.size)], axis=1)
+    assert difference_mistake(central, np.exp, x) is None

@@ -13,6 +13,8 @@ Kinds:
     not_accumulated, mismatch
     loss_not_finite                               the loss is inf or nan near the parameters
     not_global_norm                               gradients clipped one by one (clipping_mistake)
+    one_sided_difference                          a numeric Jacobian by forward differences
+                                                  (difference_mistake)
 """
 
 from collections.abc import Callable
@@ -670,6 +672,32 @@ def clipping_mistake(result, grads, max_norm):
                 "them by one factor, max_norm / (the norm of all of them together), so that the direction of the "
                 "whole update is kept.",
             )
+    return None
+
+
+def difference_mistake(jacobian, f, x, h=1e-5):
+    """The "one_sided_difference" diagnosis when `jacobian`, a numeric Jacobian of f at x that is known
+    to be wrong, is a one-sided difference (f(x + h e_j) - f(x)) / h (or f(x) - f(x - h e_j)) for one of
+    the usual steps h: off by about h/2 times the second derivative, not by a step's rounding; else None."""
+    x = np.array(x, dtype=np.float64)
+    J = np.asarray(jacobian, np.float64)
+    base = np.asarray(f(x.copy()), np.float64).reshape(-1)
+    if J.shape != (base.size, x.size):
+        return None
+    for step in dict.fromkeys((h, 1e-4, 1e-5, 1e-6)):  # smaller steps: too close to the truth to tell
+        for sign, name in ((1, "forward"), (-1, "backward")):
+            columns = []
+            for j in range(x.size):
+                moved = x.copy()
+                moved.reshape(-1)[j] += sign * step
+                columns.append(sign * (np.asarray(f(moved), np.float64).reshape(-1) - base) / step)
+            if np.allclose(J, np.stack(columns, axis=1), rtol=1e-7, atol=1e-9):
+                return Diagnosis(
+                    "one_sided_difference",
+                    f"your Jacobian is a {name} difference with step {step:g}: a one-sided difference is off "
+                    "by about h/2 times the second derivative. The central difference (f(x + h) - f(x - h)) / 2h "
+                    "cancels that term: its error is of order h^2.",
+                )
     return None
 
 

@@ -85,7 +85,7 @@ def _shape_hint(got, shape):
 
 
 def assert_close(actual, expected, what, *, rtol=1e-7, atol=1e-9, label="answer", params=None,
-                 output=None, upstream=None, blocks=None):
+                 output=None, upstream=None, blocks=None, mistake=None):
     """Fail unless `actual` has the shape of `expected` and matches it entry by entry.
 
     `what` names the quantity for the message, e.g. "softmax_jacobian(z) for z = [1000, 1000]"; `label`
@@ -98,6 +98,8 @@ def assert_close(actual, expected, what, *, rtol=1e-7, atol=1e-9, label="answer"
         wrong point (and, with an index array in params, repeated rows overwritten);
     blocks: the names of the equal blocks the last axis is made of (e.g. "ifgo", the gates of an LSTM):
         name the block that is wrong.
+    mistake: a Diagnosis (or None) that the caller recognised in `actual` (e.g.
+        utils.diagnosis.difference_mistake): named if `actual` is wrong, before any other.
     """
     expected = np.asarray(expected, dtype=np.float64)
     actual = assert_shape(actual, expected.shape, what)
@@ -110,7 +112,9 @@ def assert_close(actual, expected, what, *, rtol=1e-7, atol=1e-9, label="answer"
         where = f" at index {tuple(int(i) for i in worst)}" if expected.ndim else ""
         # A single number off by some factor says little about the mistake: diagnose arrays; of a single
         # number, only its negative or a whole factor (a sum where a mean belongs) is named.
-        if expected.size > 1:
+        if mistake is not None:
+            found = mistake
+        elif expected.size > 1:
             layer = None if output is None else Layer(np.asarray(output, np.float64), np.asarray(upstream, np.float64))
             found = diagnose(label, actual, expected, params or {}, blocks=blocks, label=label, layer=layer)
         else:

@@ -11,7 +11,7 @@ PLANTS = [
     Plant("score_and_grads", "sign", "dW sign flipped", edit=("np.outer(x, delta)", "-np.outer(x, delta)")),
 
     # numeric_jacobian
-    Plant("numeric_jacobian", "one_sided_difference", "forward difference", named=False,
+    Plant("numeric_jacobian", "one_sided_difference", "forward difference",
           edit=(CENTRAL, "(np.asarray(f(x + step)) - np.asarray(f(x))) / h")),
     Plant("numeric_jacobian", None, "step h = 1e-2", edit=("h=1e-5", "h=1e-2")),
     Plant("numeric_jacobian", "transpose", "transposed", edit=("np.stack(columns, axis=1)", "np.stack(columns, axis=0)")),
@@ -41,7 +41,7 @@ PLANTS = [
     # score_and_grads (and "dW sign flipped" above)
     Plant("score_and_grads", "zero", "dx all zero", edit=("W @ delta", "np.zeros_like(x)")),
     Plant("score_and_grads", "transpose", "dW transposed", edit=("np.outer(x, delta)", "np.outer(delta, x)")),
-    Plant("score_and_grads", "missing_local_derivative", "sigmoid' left out", named=False,
+    Plant("score_and_grads", "missing_local_derivative", "sigmoid' left out",
           edit=("delta = u * h * (1 - h)", "delta = u")),
     Plant("score_and_grads", None, "wrong score", edit=("return float(s),", "return 0.0,")),
 ]

@@ -155,7 +155,7 @@ PLANTS = [
     Plant("adam", None, "m not stored", edit=("config.update(m=m, v=v, t=t)", "config.update(v=v, t=t)")),
 
     # two_layer_net
-    Plant("two_layer_net", "missing_local_derivative", "no ReLU in the backward pass", named=False,
+    Plant("two_layer_net", "missing_local_derivative", "no ReLU in the backward pass",
           edit=("dhidden_in = relu_backward(dhidden, cache_relu)", "dhidden_in = dhidden")),
     Plant("two_layer_net", "missing", "gradient keys with a d",
           edit=('{"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}', '{"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}')),

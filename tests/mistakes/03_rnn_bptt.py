@@ -78,7 +78,7 @@ PLANTS = [
           edit=("np.stack(dx, axis=1), dh_prev,", "np.stack(dx, axis=1), np.zeros_like(dh_prev),")),
     Plant("rnn_backward", "time_reversed", "dx in reversed time order",
           edit=("np.stack(dx, axis=1)", "np.stack(dx[::-1], axis=1)")),
-    Plant("rnn_step_backward", "missing_local_derivative", "tanh' left out (through rnn_backward)", named=False,
+    Plant("rnn_step_backward", "missing_local_derivative", "tanh' left out (through rnn_backward)",
           edit=("delta = dh_next * (1.0 - h_next ** 2)", "delta = dh_next"), exercise="test_rnn_backward"),
 
     # clip_grad_norm

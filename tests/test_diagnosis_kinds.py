@@ -539,3 +539,17 @@ def test_central_differences_are_not_called_one_sided(h):
     x = np.array([0.3, -1.2, 2.0])
     central = np.stack([(np.exp(x + h * e) - np.exp(x - h * e)) / (2 * h) for e in np.eye(x.size)], axis=1)
     assert difference_mistake(central, np.exp, x) is None
+
+
+def test_a_value_used_twice_whose_gradient_keeps_one_use_is_named():
+    """One value read twice (a graph node that feeds two others): as a table of one row read at use =
+    [0, 0], the checker splits its gradient into the two uses' parts."""
+    x, c = np.array([0.3, -1.2, 2.0]), np.array([1.0, -2.0, 0.5])
+
+    def loss(node, use):
+        return float(np.sum(np.tanh(node[use[0]]) * c) + np.sum(node[use[1]] ** 2))
+
+    params = {"node": x[None], "use": np.zeros(2, dtype=int)}
+    report = check_gradients(loss, params, {"node": (2 * x)[None]})  # the tanh use's part overwritten
+    assert report.kind == "not_accumulated" and "only some of the 2 uses" in report.diagnosis, report
+    assert check_gradients(loss, params, {"node": ((1 - np.tanh(x) ** 2) * c + 2 * x)[None]}).passed

@@ -15,6 +15,8 @@ Kinds:
     not_global_norm                               gradients clipped one by one (clipping_mistake)
     one_sided_difference                          a numeric Jacobian by forward differences
                                                   (difference_mistake)
+    not_accumulated                               also: a total that adds some of its known parts
+                                                  only (sum_mistake)
 """
 
 from collections.abc import Callable
@@ -365,6 +367,14 @@ def _not_accumulated(g, a, n, params, layer):
             return None
         if not all(partial_sum(a[r], rows[flat == r], scale) for r in wrong):
             return None
+        if a.shape[0] == 1:  # one value read several times (a node of a graph that feeds several others)
+            return Diagnosis(
+                "not_accumulated",
+                f"your {g} holds the gradient of only some of the {counts[0]} uses of this value, not their sum: "
+                "a value used several times (a node that feeds several others, a weight shared by every time "
+                "step) gets the sum of the gradients of all its uses — add each one's in (+=), do not overwrite "
+                "it or keep one.",
+            )
         shown = ", ".join(map(str, wrong[:6])) + (", ..." if len(wrong) > 6 else "")
         return Diagnosis(
             "not_accumulated",
@@ -394,6 +404,21 @@ def partial_sum(total, terms, scale=None, most=18):
     # _close's test, for every subset at once
     near = np.abs(sums - flat) <= MATCH_TOL * np.maximum(np.abs(sums) + np.abs(flat), 1e-3 * scale)
     return bool(np.any(np.all(near, axis=1)))
+
+
+def sum_mistake(value, terms, rtol=1e-7):
+    """The "not_accumulated" diagnosis when `value`, known to be wrong, adds up some of `terms` (numbers
+    or arrays of one shape) but not all of them: a total overwritten in its loop; else None."""
+    terms = np.asarray(terms, np.float64)
+    actual = np.asarray(value, np.float64).reshape(terms.shape[1:]) if np.size(value) == terms[0].size else None
+    if actual is None or not partial_sum(actual, terms):
+        return None
+    last = " (the last one alone)" if np.allclose(actual, terms[-1], rtol=rtol, atol=1e-12) else ""
+    return Diagnosis(
+        "not_accumulated",
+        f"your value adds up only some of the {len(terms)} terms{last}: add every term to the total "
+        "(total += term), do not overwrite it (total = term).",
+    )
 
 
 def _one_step(g, a, n, layer, name):

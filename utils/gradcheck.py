@@ -17,7 +17,12 @@ the larger of
   tensor's largest entry is judged against that scale, not against its own size.
 A tensor passes when its worst error is <= tol.
 
-Besides a gradient's own diagnosis (utils.diagnosis), the whole check fails with report.kind
+A failing gradient is diagnosed (utils.diagnosis) with what the check knows besides the two gradients:
+check_backward's layer output and upstream gradient; for a recurrence, each time step's part of a
+shared weight's gradient; and for a table that the loss reads at integer parameters (E[idx]), each
+reading's part, learnt by running the loss on a copy of the table with a row per reading (untied).
+
+Besides a gradient's own diagnosis, the whole check fails with report.kind
 - "nothing_to_check": the loss is 0 and every gradient, analytic and numeric, is 0;
 - "no_dependence": every numeric gradient is 0 (the loss depends on no parameter);
 - "inplace": computing the loss modified a parameter; "loss_not_finite": the loss is inf or nan.

@@ -5,7 +5,7 @@ the difference is largest, instead of numpy's generic "Not equal to tolerance".
 """
 import numpy as np
 
-from utils.diagnosis import MATCH_TOL, Diagnosis, Layer, diagnose, partial_sum
+from utils.diagnosis import MATCH_TOL, Diagnosis, Layer, diagnose, sum_mistake
 
 
 class ExerciseError(AssertionError):
@@ -201,7 +201,7 @@ def assert_number(value, expected, what, rtol=1e-7):
 def assert_sum(value, terms, what, rtol=1e-7):
     """Fail unless `value` is the sum of `terms`, numbers or arrays of one shape (a window's loss, the
     sum of its pair losses; AdaGrad's cache, the sum of the squared gradients so far). A value that
-    adds up some of the terms only, e.g. the last, is named: a total overwritten ("not_accumulated")."""
+    adds up some of the terms only, e.g. the last, is named (utils.diagnosis.sum_mistake)."""
     terms = np.asarray(terms, dtype=np.float64)
     total = terms.sum(axis=0)
     try:
@@ -210,15 +210,10 @@ def assert_sum(value, terms, what, rtol=1e-7):
         else:
             assert_close(value, total, what, rtol=rtol)
     except ExerciseError as error:
-        actual = np.asarray(value, np.float64)
-        actual = actual.reshape(-1)[0] if total.ndim == 0 else actual
-        if error.kind in ("shape", "nan") or not partial_sum(actual, terms):
+        found = None if error.kind in ("shape", "nan") else sum_mistake(value, terms)
+        if found is None:
             raise
-        last = " (the last one alone)" if np.allclose(actual, terms[-1], rtol=rtol, atol=1e-12) else ""
-        raise ExerciseError(
-            f"{str(error).split(chr(10))[0]}\nLikely mistake: your value adds up only some of the {len(terms)} "
-            f"terms{last}: add every term to the total (total += term), do not overwrite it (total = term).",
-            "not_accumulated") from None
+        raise ExerciseError(f"{str(error).split(chr(10))[0]}\nLikely mistake: {found.message}", found.kind) from None
 
 
 def assert_plain(value, what):

@@ -105,7 +105,7 @@ PLANTS = [
         "        order.append(i)\n        for j in inputs[i]:\n            visit(j)")),
 
     # autodiff_backward
-    Plant("autodiff_backward", "not_accumulated", "branch overwritten, not summed", named=False,
+    Plant("autodiff_backward", "not_accumulated", "branch overwritten, not summed",
           edit=("grads[j] = grads[j] + g", "grads[j] = g")),
     Plant("autodiff_backward", None, "visits in forward order",
           edit=("reversed(topological_order(inputs, output))", "topological_order(inputs, output)")),

@@ -50,7 +50,7 @@ PLANTS = [
     Plant("lstm_backward", "last_step", "dc_prev reset at every step",
           edit=("lstm_step_backward(dh[:, t] + dh_prev, dc_prev, cache[t])",
                 "lstm_step_backward(dh[:, t] + dh_prev, np.zeros((N, H)), cache[t])")),
-    Plant("lstm_backward", "not_accumulated", "weight gradients of the last step only", named=False, edit=(
+    Plant("lstm_backward", "not_accumulated", "weight gradients of the last step only", edit=(
         "        dWx = dWx + dWx_t\n        dWh = dWh + dWh_t\n        db = db + db_t\n",
         "        if t == T - 1:\n            dWx, dWh, db = dWx_t, dWh_t, db_t\n")),
 
@@ -84,8 +84,7 @@ PLANTS = [
           edit=("dx = dx_f + dx_b[:, ::-1]", "dx = dx_f + dx_b")),
     Plant("bidirectional_rnn_backward", None, "dh of the backward direction not reversed",
           edit=("rnn_backward(dh[:, ::-1, H:], cache_b)", "rnn_backward(dh[:, :, H:], cache_b)")),
-    Plant("bidirectional_rnn_backward", "zero", "dx of the backward direction dropped", edit=("dx = dx_f + dx_b[:, ::-1]", "dx = dx_f"),
-          named=False),
+    Plant("bidirectional_rnn_backward", "zero", "dx of the backward direction dropped", edit=("dx = dx_f + dx_b[:, ::-1]", "dx = dx_f")),
 
     # lstm_lm_loss
     Plant("lstm_lm_loss", "transpose", "dW_out transposed", edit=('"W_out": h2.T @ d2', '"W_out": d2.T @ h2')),

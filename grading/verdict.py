@@ -130,13 +130,15 @@ def _on_its_own(outcome, tested, own, references, process, wrong, run):
         for name in list(parts):  # which of them it needs: say only those
             if len(parts) > 1 and _run_with([p for p in parts if p != name], references(), process, run).reason is None:
                 parts.remove(name)
-    named, its, yours = " and ".join(parts), "its" if len(parts) == 1 else "their", " and ".join(sorted(own))
+    named, its = " and ".join(parts), "its" if len(parts) == 1 else "their"
+    # an exercise that only tests functions graded before has none of its own to name
+    yours = " and ".join(sorted(own)) or "work on this exercise"
     if again.reason is None:
         return Outcome(note=f"Your {yours} is right, and earns its points: it passes with the course's {named} in "
                             f"place of yours. Fix {named} first ({its} exercise says what is wrong).")
     if again.wrong_value:
         return Outcome(_clip(f"{again.reason}\n(This is with the course's {named} in place of yours, as {its} "
-                             f"exercise failed: the mistake is in {yours} itself.)"),
+                             f"exercise failed: the mistake is in your {yours} itself.)"),
                        again.kind, wrong_value=True)
     return outcome
 

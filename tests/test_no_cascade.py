@@ -51,7 +51,7 @@ def test_a_function_with_a_mistake_of_its_own_still_fails_and_is_told_so(course)
     _, exercises = graded(course, "02_backprop", AFFINE_DX, NET_DW2)
     net = exercises["test_two_layer_net"]
     assert not net.passed and net.points == 0 and net.kind == "sign"
-    assert "dW2" in net.reason and "the mistake is in two_layer_net itself" in net.reason
+    assert "dW2" in net.reason and "the mistake is in your two_layer_net itself" in net.reason
     assert exercises["test_ner_backward"].passed  # the other function built on affine_backward
 
 

@@ -109,12 +109,12 @@ def run_nbgrader(root):
     return seconds, scores, failed
 
 
-def run_engine(root, jobs, unit=UNIT, *options):
-    """Time `python -m grading autograde` on the course at `root`; return (seconds, {student: score})
-    (each student hands in one notebook)."""
+def run_engine(root, jobs, unit=UNIT, *options, checkout=REPO):
+    """Time `python -m grading autograde` of `checkout` on the course at `root`; return (seconds,
+    {student: score}) (each student hands in one notebook)."""
     started = time.monotonic()
     done = subprocess.run([sys.executable, "-m", "grading", "--root", str(root), "autograde", unit,
-                           "--jobs", str(jobs), *options], cwd=REPO, capture_output=True, text=True)
+                           "--jobs", str(jobs), *options], cwd=checkout, capture_output=True, text=True)
     seconds = time.monotonic() - started
     if done.returncode != 0:
         raise SystemExit(f"python -m grading autograde failed:\n{done.stdout}\n{done.stderr}")

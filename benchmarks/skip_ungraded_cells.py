@@ -1,18 +1,26 @@
-"""What skipping the cells tagged skip-when-grading saves when a class of unit 02 is graded.
+"""What skipping the cells tagged skip-when-grading saves when a class of unit 02 is graded, and how
+today's grader compares with an earlier revision's on the same class.
 
-    python benchmarks/skip_ungraded_cells.py [--students 10] [--jobs N] [--unit 02_backprop]
+    python benchmarks/skip_ungraded_cells.py [--students 10] [--jobs N] [--unit 02_backprop] [--against REV ...]
 
 Builds a scratch course for the unit and submits the same notebooks twice: as students hand them in
 (the release's training runs and dashboards carry the tag, so the engine leaves them out), and with
 the tag taken off every cell (the engine then runs them all, as it did before the tag existed). Most
 are answered with the reference answers; every fifth has a gradient bug planted in affine_backward.
-Both batches are graded by `python -m grading autograde --jobs N --force`; it prints the wall-clock
+Both batches are graded by `python -m grading autograde --jobs N`; it prints the wall-clock
 time of each, the speed-up, and whether the two agree on every score (they must: the skipped cells
 define no graded function).
+
+`--against REV` (a git revision of this repository, e.g. the commit before a change) also grades the
+class as that revision builds it (its own solution notebooks, hidden checks and grader, the same
+planted bug) with that revision's `python -m grading autograde`, from a copy made by `git archive`:
+the speed-up of today's grader over that one. Where the revision's hidden checks differ from today's,
+the two grade different work: the checks' history says how (`git log solutions/`).
 """
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -49,11 +57,42 @@ def untagged(notebook):
     return copy
 
 
+# Run by the earlier revision's own Python files: they build its release and its class.
+BUILD_CLASS = """
+import sys
+from pathlib import Path
+from grading.course import Course
+from tests.submissions import answered, make_course, submit
+root, unit, students, plant = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), tuple(sys.argv[4:6])
+make_course(root, [unit])
+for solution in Course().unit(unit).notebooks:
+    for n in range(students):
+        replace = [plant] if n % 5 == 4 and unit == "02_backprop" else []
+        submit(root, f"s{n:03d}", unit, solution.path.name, answered(unit, solution.path.name, replace=replace))
+"""
+
+
+def grade_at(revision, unit, students, jobs, scratch):
+    """(seconds, scores) of grading the class with the grader of git `revision`, in a copy of it."""
+    checkout, root = scratch / "checkout", scratch / "course"
+    checkout.mkdir(parents=True)
+    root.mkdir()
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", revision], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(checkout)], input=archive, check=True)
+    built = subprocess.run([sys.executable, "-c", BUILD_CLASS, str(root), unit, str(students), *PLANT],
+                           cwd=checkout, capture_output=True, text=True)
+    if built.returncode:
+        raise SystemExit(f"could not build the class at {revision} (its tests/submissions.py differs?):\n{built.stderr}")
+    return run_engine(root, jobs, unit, checkout=checkout)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--students", type=int, default=10)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--unit", default="02_backprop")
+    parser.add_argument("--against", action="append", default=[], metavar="REV",
+                        help="also grade the class with this git revision's grader (repeatable)")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="skip-ungraded-"))
     try:
@@ -70,7 +109,7 @@ def main():
             shutil.copytree(base, root)
             for student, name, notebook in rows:
                 submit(root, student, args.unit, name, prepare(notebook))
-            seconds, scores = run_engine(root, args.jobs, args.unit, "--force")
+            seconds, scores = run_engine(root, args.jobs, args.unit)
             results[label] = (seconds, scores)
             print(f"{label:<34} {seconds:7.1f} s  {len(rows) / seconds * 60:6.1f} notebooks/min")
         (before, before_scores), (after, after_scores) = results.values()
@@ -80,6 +119,12 @@ def main():
         print("scores: the same for every notebook" if not differ else
               f"scores DIFFER for {len(differ)} students: "
               + ", ".join(f"{s} {before_scores.get(s)} vs {after_scores.get(s)}" for s in differ))
+        for revision in args.against:
+            seconds, scores = grade_at(revision, args.unit, args.students, args.jobs, scratch / f"at-{revision}")
+            below = sum(score < max(scores.values()) for score in scores.values())
+            print(f"{'the grader at ' + revision:<34} {seconds:7.1f} s  {len(rows) / seconds * 60:6.1f} notebooks/min "
+                  f"({below} of {len(scores)} below full marks); today's, cells left out, is {seconds / after:.2f}x "
+                  "as fast")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

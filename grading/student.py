@@ -79,6 +79,8 @@ class StudentProcess:
             self.group = cgroups.Group.make(self.limits)
         self.process = sandbox.start(self.scratch, self.uid, self.limits, self.group,
                                      stdin=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        wire.widen_pipe(self.process.stdin.fileno())
+        wire.widen_pipe(self.process.stdout.fileno())
         what = "running your notebook's cells"
         deadline, late = self._deadline(self.limits.load_seconds, self.budget_end, what)
         self._send({"op": "load", "sources": sources}, [], deadline)

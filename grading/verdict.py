@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from grading import sandbox
 from grading.records import ExerciseResult, Record
@@ -62,7 +63,11 @@ def grade_submission(job, inputs=None):
     seed = job.get("seed", secrets.randbits(63))
     exercises, problems = [], list(submission.problems)
     tested_before, wrong = set(), set()  # wrong: functions whose own exercise failed
-    with tempfile.TemporaryDirectory(prefix="grading-") as scratch, sandbox.own_uid() as uid:
+    # One BLAS thread, as in the sandbox: submissions are graded side by side, one per core, and threads
+    # of their own would fight over the cores (1.6x slower with two at once here); and a matrix product's
+    # rounding, which can depend on the thread count, stays the same on every machine that replays it.
+    with tempfile.TemporaryDirectory(prefix="grading-") as scratch, sandbox.own_uid() as uid, \
+            threadpool_limits(limits=1):
         process = StudentProcess(_prepare_scratch(Path(scratch), release, Path(job["submission"]), job["notebook"]),
                                  uid, limits)
         try:

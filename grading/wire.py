@@ -7,8 +7,10 @@ the grader treats everything it receives as hostile (sizes are capped, arrays ar
 
 Frame: 8-byte length + JSON header, then for each of ``header["arrays"]`` arrays 8-byte length + npy.
 """
+import fcntl
 import io
 import json
+import math
 import os
 import select
 import struct
@@ -22,6 +24,7 @@ MAX_MESSAGE = 128 * 2**20  # all the parts of one message together
 MAX_ITEMS = 10_000  # list/tuple/dict entries in one value
 MAX_DEPTH = 8
 NUMBER_KINDS = "biufc"  # bool, int, uint, float, complex: the dtypes an answer can have
+PIPE_BYTES = 2**20  # Linux's cap for unprivileged users, 16 times its default
 
 
 class WireError(Exception):
@@ -34,31 +37,45 @@ class Timeout(WireError):
 
 def send(fd, header, arrays=(), deadline=None):
     """Write one message to `fd`; with a `deadline` (a time.monotonic() value), raise Timeout when
-    the other side stops reading before all of it is written, instead of blocking for ever."""
+    the other side stops reading before all of it is written, instead of blocking for ever.
+
+    An array's bytes go to the pipe straight from its own memory: no copy is made in between."""
     header = dict(header, arrays=len(arrays))
     chunks = [_framed(json.dumps(header).encode())]
     for array in arrays:
-        buffer = io.BytesIO()
-        np.save(buffer, array, allow_pickle=False)
-        chunks.append(_framed(buffer.getvalue()))
-    data = memoryview(b"".join(chunks))
+        array = np.asarray(array, order="C")
+        npy = io.BytesIO()
+        np.lib.format.write_array_header_1_0(npy, np.lib.format.header_data_from_array_1_0(array))
+        chunks += [struct.pack(">Q", npy.tell() + array.nbytes) + npy.getvalue(),
+                   memoryview(array.reshape(-1).view(np.uint8))]
     if deadline is not None:
         os.set_blocking(fd, False)
-    while data:
-        if deadline is not None:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([], [fd], [], remaining)[1]:
-                raise Timeout("the other side stopped reading before the time limit")
-        try:
-            data = data[os.write(fd, data):]
-        except BlockingIOError:
-            continue  # the pipe filled up between select and write: wait again
+    for chunk in chunks:
+        data = memoryview(chunk)
+        while data:
+            if deadline is not None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not select.select([], [fd], [], remaining)[1]:
+                    raise Timeout("the other side stopped reading before the time limit")
+            try:
+                data = data[os.write(fd, data):]
+            except BlockingIOError:
+                continue  # the pipe filled up between select and write: wait again
+
+
+def widen_pipe(fd):
+    """Ask for a PIPE_BYTES buffer on the pipe `fd`: a large array then crosses in 16 times fewer
+    rounds of write, wake up, read (3 to 6 times faster). Where the system refuses, the pipe stays as it is."""
+    try:
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except OSError:
+        pass
 
 
 def recv(fd, deadline=None):
     """Read one message from `fd`; `deadline` is a time.monotonic() value or None for no limit."""
     try:
-        header = json.loads(_read_frame(fd, deadline, MAX_HEADER))
+        header = json.loads(_read_exactly(fd, _frame_length(fd, deadline, MAX_HEADER), deadline))
     except (ValueError, RecursionError, MemoryError) as error:  # JSON errors are ValueErrors too
         raise WireError(f"unreadable message header ({type(error).__name__})") from None
     if not isinstance(header, dict) or not isinstance(header.get("arrays"), int):
@@ -67,15 +84,9 @@ def recv(fd, deadline=None):
         raise WireError("message announces too many arrays")
     arrays, budget = [], MAX_MESSAGE
     for _ in range(header["arrays"]):
-        frame = _read_frame(fd, deadline, budget)
-        budget -= len(frame)
-        try:
-            array = np.load(io.BytesIO(frame), allow_pickle=False)
-        except (ValueError, EOFError, OSError, MemoryError) as error:
-            raise WireError(f"unreadable array ({type(error).__name__}: {str(error)[:200]})") from None
-        if not isinstance(array, np.ndarray) or array.dtype.kind not in NUMBER_KINDS:
-            raise WireError("an array of something other than numbers")
-        arrays.append(array)
+        length = _frame_length(fd, deadline, budget)
+        budget -= length
+        arrays.append(_read_array(fd, length, deadline))
     return header, arrays
 
 
@@ -95,8 +106,8 @@ def encode(value, arrays, callbacks=None, depth=0):
     if isinstance(value, np.generic):
         return encode(value.item(), arrays, callbacks, depth + 1)
     if isinstance(value, np.ndarray):
-        # A plain copy: subclasses with their own __eq__ or shape tricks do not survive the trip.
-        array = np.array(value, subok=False)
+        # A plain ndarray (no copy): subclasses with their own __eq__ or shape tricks do not survive the trip.
+        array = np.asarray(value)
         if array.dtype.kind not in NUMBER_KINDS:
             raise WireError(f"an array of dtype {array.dtype}, not numbers")
         arrays.append(array)
@@ -168,21 +179,57 @@ def _framed(payload):
     return struct.pack(">Q", len(payload)) + payload
 
 
-def _read_frame(fd, deadline, budget=MAX_FRAME):
+def _frame_length(fd, deadline, budget):
     (length,) = struct.unpack(">Q", _read_exactly(fd, 8, deadline))
     if length > min(MAX_FRAME, budget):
         raise WireError(f"message larger than the limit ({MAX_HEADER} bytes of JSON, {MAX_FRAME} an array, "
                         f"{MAX_MESSAGE} in all)")
-    return _read_exactly(fd, length, deadline)
+    return length
+
+
+def _read_array(fd, length, deadline):
+    """One .npy frame of `length` bytes: its header is parsed and checked first, then the data is read
+    straight into the array's memory (it must be exactly as long as the header's shape and dtype say)."""
+    start = _read_exactly(fd, min(length, 10), deadline)  # magic, version, header length
+    if len(start) < 10 or start[:6] != b"\x93NUMPY" or start[6] != 1:
+        raise WireError("unreadable array (not an .npy version 1.0 frame)")
+    size = int.from_bytes(start[8:10], "little")
+    if 10 + size > length:
+        raise WireError("unreadable array (its header is longer than its frame)")
+    try:
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(
+            io.BytesIO(start[8:] + _read_exactly(fd, size, deadline)))
+    except Exception as error:  # noqa: BLE001 — numpy's header parser lets tokenize's and ast's errors out
+        raise WireError(f"unreadable array ({type(error).__name__}: {str(error)[:200]})") from None
+    if dtype.kind not in NUMBER_KINDS or dtype.hasobject:
+        raise WireError("an array of something other than numbers")
+    if math.prod(shape) * dtype.itemsize != length - 10 - size:
+        raise WireError("unreadable array (its data is not as long as its shape and dtype say)")
+    data = np.empty(length - 10 - size, np.uint8)
+    _read_into(fd, memoryview(data), deadline)
+    return data.view(dtype).reshape(shape, order="F" if fortran else "C")
+
+
+def _wait_readable(fd, deadline):
+    if deadline is not None:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+            raise Timeout("no reply before the time limit")
+
+
+def _read_into(fd, view, deadline):
+    while view:
+        _wait_readable(fd, deadline)
+        count = os.readv(fd, [view])
+        if not count:
+            raise WireError("the other side closed the connection")
+        view = view[count:]
 
 
 def _read_exactly(fd, size, deadline):
     parts, missing = [], size
     while missing:
-        if deadline is not None:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
-                raise Timeout("no reply before the time limit")
+        _wait_readable(fd, deadline)
         chunk = os.read(fd, min(missing, 1 << 20))
         if not chunk:
             raise WireError("the other side closed the connection")

@@ -119,6 +119,22 @@ def released(tmp_path_factory):
     return root
 
 
+def test_the_hidden_checks_run_with_one_blas_thread(released, monkeypatch):
+    # Submissions are graded side by side, one per core: BLAS threads of each grader's own would
+    # fight over the cores (and a product's rounding could differ on a machine that replays it).
+    from threadpoolctl import threadpool_info
+
+    from grading import autograde, verdict
+
+    seen = []
+    run = verdict._run_exercise
+    monkeypatch.setattr(verdict, "_run_exercise", lambda *args: seen.append(
+        [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]) or run(*args))
+    (job,), _ = autograde.find_jobs(Course(released), Course(released).unit(UNIT))
+    record = verdict.grade_submission(job)
+    assert record.score == record.max_score and seen and all(threads == [1] for threads in seen), seen
+
+
 def without_bwrap(fake_bin, script=None):
     """An environment whose PATH has no bubblewrap, or a fake one running `script`."""
     fake_bin.mkdir(exist_ok=True)

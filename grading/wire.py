@@ -203,7 +203,7 @@ def _read_array(fd, length, deadline):
         raise WireError(f"unreadable array ({type(error).__name__}: {str(error)[:200]})") from None
     if dtype.kind not in NUMBER_KINDS or dtype.hasobject:
         raise WireError("an array of something other than numbers")
-    if math.prod(shape) * dtype.itemsize != length - 10 - size:
+    if any(n < 0 for n in shape) or math.prod(shape) * dtype.itemsize != length - 10 - size:
         raise WireError("unreadable array (its data is not as long as its shape and dtype say)")
     data = np.empty(length - 10 - size, np.uint8)
     _read_into(fd, memoryview(data), deadline)

@@ -115,6 +115,8 @@ def test_arrays_of_every_layout_and_number_type_arrive_equal(value):
     (_npy(np.arange(4.0), data=np.arange(5.0).tobytes()), "not as long"),  # data beyond the shape
     (_npy(np.array([1, 2], dtype=object), data=b"\0" * 16), "other than numbers"),
     (_npy(np.array(["ab"]), data=b"\0" * 8), "other than numbers"),
+    (b"\x93NUMPY\x01\x00\x40\x00" + b"{'descr': '<f8', 'fortran_order': False, 'shape': (-1, -1), }".ljust(63)
+     + b"\n" + b"\0" * 8, "not as long"),  # negative sides whose product fits the data
     (b"\x93NUMPY\x02\x00" + b"\0" * 30, "version 1.0"),
     (b"\x93NUMPY\x01\x00\xff\x7f{}", "longer than its frame"),
     (b"\x93NUMPY\x01\x00\x0f\x00{'descr': '<f8'", "unreadable array"),

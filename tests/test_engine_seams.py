@@ -188,11 +188,13 @@ _calls, _honest = [0], numeric_jacobian
 
 def numeric_jacobian(f, x, h=1e-5):
     # On the grader's second call (f = exp(v) * sum(v), as large as its argument), ask it to
-    # evaluate f on 800 KB (within what a callback may take), then never read the answer.
+    # evaluate f on 1 MiB (what a callback may take at least), then never read the answer: with its
+    # headers, the answer is more than the grader's 1 MiB pipe holds.
     _calls[0] += 1
     if _calls[0] == 2:
         out, arrays = sys._getframe(1).f_locals["out"], []
-        _wire.send(out, {"op": "callback", "id": 0, "args": _wire.encode([np.ones(100_000)], arrays)}, arrays)
+        _wire.send(out, {"op": "callback", "id": 0,
+                         "args": _wire.encode([np.ones(_wire.PIPE_BYTES // 8)], arrays)}, arrays)
         time.sleep(3600)
     return _honest(f, x, h)
 '''

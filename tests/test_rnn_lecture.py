@@ -7,10 +7,11 @@ changes the exact percentages. So the prose states no such percentage; it states
 ("fewer than half of the sums right", "every seed above 90 %", "worse than copying the last value"), the
 notebook prints one verdict line per claim, e.g.
     truncation verdict: delay 3, window 3: mean  18.1% of the sums right (seeds 0,1: 23.6% 12.5%)
-    clipping verdict: ReLU + He, clipped at 5: sums right 100.0% 100.0% 100.0% (seeds 0,1,2), largest gradient norm 112
+    clipping verdict: ReLU + He, clipped at 2: sums right 100.0% 100.0% 100.0% (seeds 0,1,2), largest gradient norm 19.1
     claim 1 verdict: sigmoid N(0,1), hidden 16: lr 0.1 mean 10.3% (best seed 27.0%), lr 1.0 mean 85.4% (best seed 100.0%)
 and the thresholds below are the prose's. Each held, with a wide margin, in runs with seeds 0 to 8 when it
-was written; yet each fails if the claim becomes false (a truncated window that learns the delayed task, a
+was written (§7 clipped at 5 until an AVX-512 machine's rounding left its seed 0 at 74 %; clipped at 2,
+all of seeds 0 to 15 learned there); yet each fails if the claim becomes false (a truncated window that learns the delayed task, a
 clipped run that does not converge, a sigmoid network that suddenly prefers Xavier weights).
 
 The numbers of §6 come from untrained networks (no chaos): there the prose's statements about the printed
@@ -124,7 +125,7 @@ def clipping(printed):
     found = re.findall(rf"clipping verdict: (.+?): sums right{PCT}{PCT}{PCT} \(seeds 0,1,2\), "
                        rf"largest gradient norm {NUM}", printed)
     result = {case: ([float(a) for a in accs], float(norm)) for case, *accs, norm in found}
-    assert sorted(result) == ["ReLU + He, clipped at 5", "ReLU + He, no clipping", "tanh + Xavier, no clipping"], found
+    assert sorted(result) == ["ReLU + He, clipped at 2", "ReLU + He, no clipping", "tanh + Xavier, no clipping"], found
     return result
 
 
@@ -134,9 +135,9 @@ def test_without_clipping_no_relu_seed_learns(clipping):
 
 
 def test_clipping_rescues_every_relu_seed(clipping):
-    accuracies, largest = clipping["ReLU + He, clipped at 5"]
+    accuracies, largest = clipping["ReLU + He, clipped at 2"]
     assert min(accuracies) > 90, f"clipped ReLU reached only {accuracies}: the lecture says every seed > 90 %"
-    assert largest > 5, f"the lecture says the norms before clipping still exceed the threshold 5: {largest}"
+    assert largest > 2, f"the lecture says the norms before clipping still exceed the threshold 2: {largest}"
 
 
 def test_tanh_needs_no_clipping(clipping):

@@ -65,7 +65,8 @@ def send(fd, header, arrays=(), deadline=None):
 
 def widen_pipe(fd):
     """Ask for a PIPE_BYTES buffer on the pipe `fd`: a large array then crosses in 16 times fewer
-    rounds of write, wake up, read (3 to 6 times faster). Where the system refuses, the pipe stays as it is."""
+    rounds of write, wake up, read (benchmarks/wire_speed.py prints the gain). Where the system
+    refuses, the pipe stays as it is."""
     try:
         fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
     except OSError:

@@ -8,7 +8,7 @@ Builds a scratch course for the unit and submits the same notebooks twice: as st
 the tag taken off every cell (the engine then runs them all, as it did before the tag existed). Most
 are answered with the reference answers; every fifth has a gradient bug planted in affine_backward.
 Both batches are graded by `python -m grading autograde --jobs N`; it prints the wall-clock
-time of each, the speed-up, and whether the two agree on every score (they must: the skipped cells
+time of each (with the page faults and system time of the grading processes), the speed-up, and whether the two agree on every score (they must: the skipped cells
 define no graded function).
 
 `--against REV` (a git revision of this repository, e.g. the commit before a change) also grades the
@@ -19,6 +19,7 @@ the two grade different work: the checks' history says how (`git log solutions/`
 """
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -72,8 +73,21 @@ for solution in Course().unit(unit).notebooks:
 """
 
 
+def timed(run, *args, **kwargs):
+    """run(...)'s (seconds, scores), and the page faults and system seconds of the processes it waited for."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    seconds, scores = run(*args, **kwargs)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return seconds, scores, after.ru_minflt - before.ru_minflt, after.ru_stime - before.ru_stime
+
+
+def line(label, seconds, count, faults, system):
+    return (f"{label:<34} {seconds:7.1f} s  {count / seconds * 60:6.1f} notebooks/min  "
+            f"({faults / 1e6:.2f} M page faults, {system:.1f} s system time)")
+
+
 def grade_at(revision, unit, students, jobs, scratch):
-    """(seconds, scores) of grading the class with the grader of git `revision`, in a copy of it."""
+    """timed(...) of grading the class with the grader of git `revision`, in a copy of it."""
     checkout, root = scratch / "checkout", scratch / "course"
     checkout.mkdir(parents=True)
     root.mkdir()
@@ -83,7 +97,7 @@ def grade_at(revision, unit, students, jobs, scratch):
                            cwd=checkout, capture_output=True, text=True)
     if built.returncode:
         raise SystemExit(f"could not build the class at {revision} (its tests/submissions.py differs?):\n{built.stderr}")
-    return run_engine(root, jobs, unit, checkout=checkout)
+    return timed(run_engine, root, jobs, unit, checkout=checkout)
 
 
 def main():
@@ -109,9 +123,9 @@ def main():
             shutil.copytree(base, root)
             for student, name, notebook in rows:
                 submit(root, student, args.unit, name, prepare(notebook))
-            seconds, scores = run_engine(root, args.jobs, args.unit)
+            seconds, scores, faults, system = timed(run_engine, root, args.jobs, args.unit)
             results[label] = (seconds, scores)
-            print(f"{label:<34} {seconds:7.1f} s  {len(rows) / seconds * 60:6.1f} notebooks/min")
+            print(line(label, seconds, len(rows), faults, system))
         (before, before_scores), (after, after_scores) = results.values()
         print(f"speed-up from skipping: {before / after:.2f}x")
         differ = sorted(s for s in before_scores.keys() | after_scores.keys()
@@ -120,11 +134,11 @@ def main():
               f"scores DIFFER for {len(differ)} students: "
               + ", ".join(f"{s} {before_scores.get(s)} vs {after_scores.get(s)}" for s in differ))
         for revision in args.against:
-            seconds, scores = grade_at(revision, args.unit, args.students, args.jobs, scratch / f"at-{revision}")
+            seconds, scores, faults, system = grade_at(revision, args.unit, args.students, args.jobs,
+                                                       scratch / f"at-{revision}")
             below = sum(score < max(scores.values()) for score in scores.values())
-            print(f"{'the grader at ' + revision:<34} {seconds:7.1f} s  {len(rows) / seconds * 60:6.1f} notebooks/min "
-                  f"({below} of {len(scores)} below full marks); today's, cells left out, is {seconds / after:.2f}x "
-                  "as fast")
+            print(line(f"the grader at {revision}", seconds, len(rows), faults, system)
+                  + f"; {below} of {len(scores)} below full marks; today's, cells left out, is {seconds / after:.2f}x as fast")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

@@ -5,10 +5,10 @@ The lecture prints, for example,
     jacobian verdict: at N = 128 the full Jacobian takes 7437x (tanh) and 15789x (affine) the time of the VJP; ...
     V verdict: central float64 best h 6.8e-06, error 5.5e-12, at h = 1e-5 2.2e-11; central float32 best h ...
     float32 verdict: tanh layer with 10000 weights, 3 directions: float64 worst 2.2e-08; float32 from ...
-and its prose says "orders of magnitude slower", "grows about as fast as N^2", "the bottom of the V sits near
+and its prose says "orders of magnitude slower", "grows far faster than linearly", "the bottom of the V sits near
 eps^(1/3)", "float32 errors land around the tolerance or above it". The tests assert those statements with
 wide margins (the printed values when they were set are noted beside each): the floating-point results are
-the same on any IEEE machine up to the order of summation, the timings are best-of-3 with one BLAS thread.
+the same on any IEEE machine up to the order of summation, the timings are best-of-5 with one BLAS thread (a VJP of microseconds timed over 100 calls).
 
 The kernel runs with one BLAS thread, as tests/notebooks.py explains.
 """
@@ -48,8 +48,9 @@ def test_the_jacobian_route_is_orders_of_magnitude_slower_and_grows_like_n_squar
                                              rf"grew like N\^{NUM} \(tanh\) and N\^{NUM} \(affine\), the VJP's like N\^{NUM} and N\^{NUM}")]
     slow_tanh, slow_affine, full_tanh, full_affine, vjp_tanh, vjp_affine = found
     assert min(slow_tanh, slow_affine) >= 100, f"the Jacobian route is only {found[:2]}x slower (printed ~1e4)"
-    # Timings of a busy machine are noisy: the growth rates are compared with each other, with a wide gap.
-    assert min(full_tanh, full_affine) >= 1.5, f"the Jacobian's time grows like N^{found[2:4]}, not about N^2 (2.1-2.5)"
+    # Timings of a busy machine are noisy, and when memory is handed over page by page differs between
+    # machines (N^1.4 to N^3 seen): the claim is "far faster than linearly", and faster than the VJP's.
+    assert min(full_tanh, full_affine) >= 1.2, f"the Jacobian's time grows like N^{found[2:4]}, not far faster than N"
     assert full_tanh - vjp_tanh >= 0.5 and full_affine - vjp_affine >= 0.5, (
         f"the VJP's time grows like N^{found[4:]}, not clearly slower than the Jacobian's N^{found[2:4]} (0.3-0.9)")
 

@@ -7,9 +7,9 @@ Builds a scratch course for the unit and submits the same notebooks twice: as st
 (the release's training runs and dashboards carry the tag, so the engine leaves them out), and with
 the tag taken off every cell (the engine then runs them all, as it did before the tag existed). Most
 are answered with the reference answers; every fifth has a gradient bug planted in affine_backward.
-Both batches are graded by `python -m grading autograde --jobs N`; it prints the wall-clock
-time of each (with the page faults and system time of the grading processes), the speed-up, and whether the two agree on every score (they must: the skipped cells
-define no graded function).
+Both batches are graded by `python -m grading autograde --jobs N`; it prints the wall-clock time of
+each (with the page faults and system time of the grading processes), the speed-up, and whether the
+two agree on every score (they must: the skipped cells define no graded function).
 
 `--against REV` (a git revision of this repository, e.g. the commit before a change) also grades the
 class as that revision builds it (its own solution notebooks, hidden checks and grader, the same

@@ -8,7 +8,8 @@ The lecture prints, for example,
 and its prose says "orders of magnitude slower", "grows far faster than linearly", "the bottom of the V sits near
 eps^(1/3)", "float32 errors land around the tolerance or above it". The tests assert those statements with
 wide margins (the printed values when they were set are noted beside each): the floating-point results are
-the same on any IEEE machine up to the order of summation, the timings are best-of-5 with one BLAS thread (a VJP of microseconds timed over 100 calls).
+the same on any IEEE machine up to the order of summation, the timings are best-of-5 with one BLAS
+thread (a VJP of microseconds timed over 100 calls).
 
 The kernel runs with one BLAS thread, as tests/notebooks.py explains.
 """
@@ -42,7 +43,7 @@ def test_the_linear_approximation_misses_half_f_second_eps_squared(printed):
     assert abs(difference - term) <= 0.01 * term, (difference, term)
 
 
-def test_the_jacobian_route_is_orders_of_magnitude_slower_and_grows_like_n_squared(printed):
+def test_the_jacobian_route_is_orders_of_magnitude_slower_and_grows_far_faster(printed):
     found = [float(v) for v in line(printed, rf"jacobian verdict: at N = 128 the full Jacobian takes {NUM}x \(tanh\) and "
                                              rf"{NUM}x \(affine\) the time of the VJP; from N = 32 to 128 the Jacobian's time "
                                              rf"grew like N\^{NUM} \(tanh\) and N\^{NUM} \(affine\), the VJP's like N\^{NUM} and N\^{NUM}")]

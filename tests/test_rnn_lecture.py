@@ -10,9 +10,10 @@ notebook prints one verdict line per claim, e.g.
     clipping verdict: ReLU + He, clipped at 2: sums right 100.0% 100.0% 100.0% (seeds 0,1,2), largest gradient norm 19.1
     claim 1 verdict: sigmoid N(0,1), hidden 16: lr 0.1 mean 10.3% (best seed 27.0%), lr 1.0 mean 85.4% (best seed 100.0%)
 and the thresholds below are the prose's. Each held, with a wide margin, in runs with seeds 0 to 8 when it
-was written (§7 clipped at 5 until an AVX-512 machine's rounding left its seed 0 at 74 %; clipped at 2,
-all of seeds 0 to 15 learned there); yet each fails if the claim becomes false (a truncated window that learns the delayed task, a
-clipped run that does not converge, a sigmoid network that suddenly prefers Xavier weights).
+was written (§7 clipped at 5 until an AVX-512 machine's rounding left its seed 0 at 74 %; clipped at
+2, all of seeds 0 to 15 learned there); yet each fails if the claim becomes false (a truncated window
+that learns the delayed task, a clipped run that does not converge, a sigmoid network that suddenly
+prefers Xavier weights).
 
 The numbers of §6 come from untrained networks (no chaos): there the prose's statements about the printed
 table are checked, including the bound of Pascanu et al. The errata and self-check answers of §9 print

@@ -2,6 +2,7 @@
 today's grader compares with an earlier revision's on the same class.
 
     python benchmarks/skip_ungraded_cells.py [--students 10] [--jobs N] [--unit 02_backprop] [--against REV ...]
+                                             [--engine-of REV ...]
 
 Builds a scratch course for the unit and submits the same notebooks twice: as students hand them in
 (the release's training runs and dashboards carry the tag, so the engine leaves them out), and with
@@ -16,6 +17,10 @@ class as that revision builds it (its own solution notebooks, hidden checks and 
 planted bug) with that revision's `python -m grading autograde`, from a copy made by `git archive`:
 the speed-up of today's grader over that one. Where the revision's hidden checks differ from today's,
 the two grade different work: the checks' history says how (`git log solutions/`).
+
+`--engine-of REV` grades today's class, with today's hidden checks and helpers, by the `grading`
+package of that revision alone: the engine's own speed-up on the same work. (An engine from before
+the tag existed runs every cell.)
 """
 import argparse
 import os
@@ -100,6 +105,18 @@ def grade_at(revision, unit, students, jobs, scratch):
     return timed(run_engine, root, jobs, unit, checkout=checkout)
 
 
+def grade_with_engine_of(revision, course, unit, jobs, scratch):
+    """timed(...) of grading the class in `course` (copied) with the grading package of git `revision`
+    and today's everything else (hidden checks, utils)."""
+    checkout, root = scratch / "checkout", scratch / "course"
+    shutil.copytree(REPO, checkout, ignore=shutil.ignore_patterns(".git", ".venv", "grading", "__pycache__"))
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", revision, "grading"], capture_output=True,
+                             check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(checkout)], input=archive, check=True)
+    shutil.copytree(course, root)
+    return timed(run_engine, root, jobs, unit, checkout=checkout)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--students", type=int, default=10)
@@ -107,6 +124,8 @@ def main():
     parser.add_argument("--unit", default="02_backprop")
     parser.add_argument("--against", action="append", default=[], metavar="REV",
                         help="also grade the class with this git revision's grader (repeatable)")
+    parser.add_argument("--engine-of", action="append", default=[], metavar="REV",
+                        help="also grade today's class with this git revision's grading package (repeatable)")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="skip-ungraded-"))
     try:
@@ -119,10 +138,11 @@ def main():
         results = {}
         for label, prepare in [("every cell run (tags removed)", untagged),
                                (f"{SKIP_TAG} cells left out", lambda nb: nb)]:
-            root = scratch / label.split()[0]
+            root, ungraded = scratch / label.split()[0], scratch / f"{label.split()[0]}-ungraded"
             shutil.copytree(base, root)
             for student, name, notebook in rows:
                 submit(root, student, args.unit, name, prepare(notebook))
+            shutil.copytree(root, ungraded)  # as handed in, for --engine-of
             seconds, scores, faults, system = timed(run_engine, root, args.jobs, args.unit)
             results[label] = (seconds, scores)
             print(line(label, seconds, len(rows), faults, system))
@@ -139,6 +159,13 @@ def main():
             below = sum(score < max(scores.values()) for score in scores.values())
             print(line(f"the grader at {revision}", seconds, len(rows), faults, system)
                   + f"; {below} of {len(scores)} below full marks; today's, cells left out, is {seconds / after:.2f}x as fast")
+        for revision in args.engine_of:
+            seconds, scores, faults, system = grade_with_engine_of(
+                revision, scratch / f"{SKIP_TAG}-ungraded", args.unit, args.jobs, scratch / f"engine-of-{revision}")
+            differ = sorted(s for s in scores if scores[s] != after_scores.get(s))
+            print(line(f"today's class, engine of {revision}", seconds, len(rows), faults, system)
+                  + f"; today's is {seconds / after:.2f}x as fast; "
+                  + (f"scores differ for {', '.join(differ)}" if differ else "the same scores"))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

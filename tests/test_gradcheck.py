@@ -700,6 +700,54 @@ def test_directional_sign_flip_diagnosed_without_coordinates():
     failed_tensor(report, "W", "sign")
 
 
+def tanh_layer_case(seed=0, N=40, D=30, H=20):
+    """Inputs, dout and correct gradients of tanh(x @ W + b): (inputs, dout, grads)."""
+    rng = np.random.default_rng(seed)
+    inputs = {"x": rng.standard_normal((N, D)), "W": rng.standard_normal((D, H)) / np.sqrt(D),
+              "b": rng.standard_normal(H)}
+    dout = rng.standard_normal((N, H))
+    return inputs, dout, tanh_layer_grads(**inputs, dout=dout)
+
+
+def test_right_gradients_of_several_tensors_pass_directionally_in_one_set_of_passes():
+    inputs, dout, grads = tanh_layer_case()
+    report = check_backward(tanh_layer, inputs, grads, dout=dout, mode="directional")
+    assert report.passed and report.forward_passes == 1 + 2 * DIRECTIONS
+    assert [(t.name, t.method) for t in report.tensors] == [("x", "together"), ("W", "together"), ("b", "together")]
+
+
+PLANTS = {
+    "sign flipped": lambda g: -g,
+    "doubled": lambda g: 2 * g,
+    "one row zeroed": lambda g: np.concatenate([np.zeros_like(g[:1]), g[1:]]),
+    "0.1 % too large": lambda g: 1.001 * g,
+    "all zero": np.zeros_like,
+}
+
+
+@pytest.mark.parametrize("plant", PLANTS)
+@pytest.mark.parametrize("name", ["x", "W", "b"])
+def test_a_wrong_tensor_among_right_ones_fails_the_directional_check_and_is_named(name, plant):
+    inputs, dout, grads = tanh_layer_case()
+    report = check_backward(tanh_layer, inputs, {**grads, name: PLANTS[plant](grads[name])}, dout=dout,
+                            mode="directional")
+    assert not report.passed and report.worst == name, report
+    assert report[name].method != "together" and report.forward_passes > 1 + 2 * DIRECTIONS
+    assert all(t.passed for t in report.tensors if t.name != name), report
+
+
+def test_a_tensor_of_tiny_gradients_is_not_vouched_for_by_the_others():
+    """b's gradient is a millionth of the others': its 10 % error is lost in the sum of the projections,
+    so it is checked on its own, and fails there."""
+    inputs, dout, _ = tanh_layer_case()
+    loss = lambda x, W, b: float(np.sum(tanh_layer(x, W, 1e-6 * b) * dout))  # noqa: E731
+    at = tanh_layer_grads(inputs["x"], inputs["W"], 1e-6 * inputs["b"], dout)
+    right = {**at, "b": 1e-6 * at["b"]}
+    assert check_gradients(loss, inputs, right, mode="directional").passed
+    report = check_gradients(loss, inputs, {**right, "b": 1.1 * right["b"]}, mode="directional")
+    assert not report.passed and report.worst == "b" and report["b"].method != "together", report
+
+
 def test_auto_mode_on_a_few_thousand_parameters_names_the_worst_entries():
     loss, params, grads = mlp_case()
     assert check_gradients(loss, params, grads).mode == "directional"

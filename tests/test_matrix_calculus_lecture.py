@@ -80,3 +80,11 @@ def test_float32_cannot_check_a_layer_gradient(printed):
 def test_softmax_lies_between_0_and_1_and_sums_to_1(printed):
     low, high, total = map(float, line(printed, rf"softmax verdict: min {NUM} > 0, max {NUM} < 1, sum {NUM}"))
     assert 0 < low and high < 1 and abs(total - 1) <= 1e-6
+
+
+def test_a_directional_check_costs_one_plus_two_times_two_passes_for_every_tensor_at_once(printed):
+    """§10's prose: one baseline evaluation plus 2 x 2, however many (here 3) and however large the tensors are."""
+    passed, passes = line(printed, r"directional mode: passed=(\w+), (\d+) forward passes")
+    coordinate = int(line(printed, r"coordinate mode would need about (\d+) forward passes"))
+    assert passed == "True" and int(passes) == 1 + 2 * 2, (passed, passes)
+    assert coordinate > 1000 * int(passes)

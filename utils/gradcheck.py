@@ -6,7 +6,10 @@
 Numeric gradients are central differences (f(p + h) - f(p - h)) / 2h in float64, either per
 entry ("coordinate" mode: 2 forward passes per entry) or along a few random unit directions u of
 each tensor ("directional" mode: the numeric directional derivative against <grad, u>, a handful
-of forward passes whatever the tensor's size).
+of forward passes whatever the tensor's size). Directional mode moves every tensor at once, each
+along its own direction, and checks a tensor on its own only where that joint check cannot vouch
+for it (a wrong gradient, or a tensor whose part of the derivative is too small to tell): right
+gradients cost 1 + 2 * DIRECTIONS forward passes, however many tensors there are.
 
 Each compared value gets the relative error |a - n| / max(|a| + |n|, floor), where the floor is
 the larger of
@@ -45,7 +48,7 @@ from utils.diagnosis import (
 
 AUTO_COORDINATE_MAX = 2000  # auto mode checks every entry up to this many entries in all
 FALLBACK_MAX = 20000  # a tensor failing its directional check is re-checked per entry up to this size
-DIRECTIONS = 2  # random directions per tensor in directional mode
+DIRECTIONS = 2  # random directions in directional mode (for all tensors at once, or per tensor)
 NOISE = 1e-10  # the absolute floor is NOISE * (1 + |loss|) / h
 SCALE_FLOOR = 1e-3  # the relative floor is SCALE_FLOOR * the tensor's largest numeric value
 SHOWN = 5  # worst entries kept per tensor
@@ -71,10 +74,11 @@ class TensorResult:
     """The check of one parameter's gradient.
 
     worst_error: the worst relative error (inf when the gradient is unusable: None, wrong shape...).
-    method: "coordinate" (every entry), "sampled" (max_coords entries) or "directional".
+    method: "coordinate" (every entry), "sampled" (max_coords entries), "directional" (its own random
+        directions) or "together" (passed the directional check of every tensor at once).
     worst_entries: up to 5 failing entries (index, analytic, numeric), worst first; empty when
         the tensor passed or was checked along directions only.
-    projections: directional mode, (analytic, numeric) per direction; else empty.
+    projections: method "directional", (analytic, numeric) per direction; else empty.
     diagnosis, kind: the likely mistake (a sentence and its code), None when passed.
     """
 
@@ -210,7 +214,8 @@ def check_gradients(
         in grads are passed to loss unchanged and not checked (class labels, indices, masks).
     grads: name -> the analytic gradient of loss for that parameter, of the parameter's shape.
     mode: "coordinate" (every entry, 2 forward passes each), "directional" (DIRECTIONS random unit
-        directions per tensor; a failing tensor of <= FALLBACK_MAX entries is re-checked per
+        directions, every tensor moved at once; a tensor that this cannot vouch for is checked
+        along directions of its own, and when it fails and has <= FALLBACK_MAX entries, per
         coordinate to locate the wrong entries) or "auto" (coordinate up to AUTO_COORDINATE_MAX
         entries in all, directional above).
     h: the step. tol: the largest relative error that passes (see the module docstring).
@@ -283,13 +288,21 @@ def _check_gradients(loss, params, grads, *, mode, h, tol, rng, blocks, max_coor
         max_coords,
         layer,
     )
-    results, numerics, analytics = [], [], []
+    results, numerics, analytics = {}, [], []
+    if mode == "directional" and len(names) > 1:
+        errors, numeric = checker.together({k: copies[k] for k in names}, grads)
+        for name, error in errors.items():
+            if error <= tol:
+                results[name] = TensorResult(name, copies[name].shape, error, True, "together")
+                analytics.append(np.asarray(grads[name]))
+        numerics += [numeric] if results else []
     for name in names:
-        result, numeric, analytic = checker.check(name, copies[name], grads, mode)
-        results.append(result)
-        numerics += [] if numeric is None else [numeric]
-        analytics += [] if analytic is None else [analytic]
-    return GradientReport(results, mode, calls, tol, _nothing_to_check(base, numerics, analytics))
+        if name not in results:
+            results[name], numeric, analytic = checker.check(name, copies[name], grads, mode)
+            numerics += [] if numeric is None else [numeric]
+            analytics += [] if analytic is None else [analytic]
+    tensors = [results[name] for name in names]
+    return GradientReport(tensors, mode, calls, tol, _nothing_to_check(base, numerics, analytics))
 
 
 def check_backward(forward, inputs, grads, dout=None, *, outputs=None, **kwargs):
@@ -554,21 +567,8 @@ class _Checker:
 
     def directional(self, name, p, a):
         """Compare <a, u> with the numeric derivative along DIRECTIONS random unit vectors u."""
-        start = p.copy()
-        analytic, numeric = [], []
-        for _ in range(DIRECTIONS):
-            # Any continuous law with a density finds a wrong gradient with probability 1; uniform draws
-            # cost a fifth of normal ones, which counts on the million-entry cases of the hidden checks.
-            u = self.rng.random(p.shape) - 0.5
-            u /= np.linalg.norm(u)
-            p[...] = start + self.h * u
-            plus = self.f()
-            p[...] = start - self.h * u
-            minus = self.f()
-            p[...] = start
-            analytic.append(float(np.sum(a * u)))
-            numeric.append((plus - minus) / (2 * self.h))
-        analytic, numeric = np.array(analytic), np.array(numeric)
+        analytic, numeric = self.along({name: (p, a)})
+        analytic = analytic[:, 0]
         err = self.errors(analytic, numeric)
         result = self.result(
             name, p, err, "directional", projections=list(zip(analytic.tolist(), numeric.tolist()))
@@ -577,6 +577,54 @@ class _Checker:
             found = diagnose(name, analytic, numeric, self.params, checked="random directions")
             result.diagnosis, result.kind = found.message, found.kind
         return result, numeric
+
+    def together(self, copies, grads):
+        """One directional check of every tensor at once, each moved along its own random unit
+        direction u_k: ({name: error}, numeric derivatives). A tensor's error is the gap between the
+        numeric derivative and the sum of the <a_k, u_k> relative to its own projection (as if the
+        whole gap were its own): at most tol, it passed without a check of its own. A wrong gradient
+        anywhere opens the gap (with probability 1); the tensors it leaves above tol, those missing
+        or unusable, and those whose projection is too small to vouch for are checked one by one,
+        which names the wrong one. So the check of right gradients costs 1 + 2 * DIRECTIONS forward
+        passes, whatever the number of tensors."""
+        usable = {
+            name: (p, np.asarray(grads[name], dtype=np.float64))
+            for name, p in copies.items()
+            if name in grads and p.size and invalid_gradient(name, grads[name], p, self.params) is None
+        }
+        if not usable:
+            return {}, None
+        analytic, numeric = self.along(usable)
+        gap = np.abs(analytic.sum(axis=1) - numeric)[:, None]
+        errors = np.where(np.isfinite(gap), gap / np.maximum(2 * np.abs(analytic), self.floor), np.inf)
+        return dict(zip(usable, errors.max(axis=0).tolist())), numeric
+
+    def along(self, tensors):
+        """{name: (p, a)} -> (<a, u> per direction and tensor (DIRECTIONS, len(tensors)), numeric
+        derivative of the loss per direction), each p moved along its own random unit direction u
+        at once (and restored after)."""
+        starts = {name: p.copy() for name, (p, _) in tensors.items()}
+        analytic, numeric = [], []
+        for _ in range(DIRECTIONS):
+            steps, projections = {}, []
+            for name, (p, a) in tensors.items():
+                # Any continuous law with a density finds a wrong gradient with probability 1; uniform draws
+                # cost a fifth of normal ones, which counts on the million-entry cases of the hidden checks.
+                u = self.rng.random(p.shape) - 0.5
+                u *= self.h / np.linalg.norm(u)
+                steps[name] = u
+                projections.append(float(np.vdot(a, u)) / self.h)
+            for name, (p, _) in tensors.items():
+                np.add(starts[name], steps[name], out=p)
+            plus = self.f()
+            for name, (p, _) in tensors.items():
+                np.subtract(starts[name], steps[name], out=p)
+            minus = self.f()
+            for name, (p, _) in tensors.items():
+                p[...] = starts[name]
+            analytic.append(projections)
+            numeric.append((plus - minus) / (2 * self.h))
+        return np.array(analytic), np.array(numeric)
 
     def untied(self, name, p, n):
         """For a table p that the loss reads only at the rows given by integer parameters (p[idx],

@@ -135,14 +135,17 @@ def main():
               f"notebook are tagged {SKIP_TAG}; machine: {os.cpu_count()} cores, --jobs {args.jobs}")
         (scratch / "base").mkdir()
         base = make_course(scratch / "base", [args.unit])
+        handed_in = scratch / "handed-in"  # the class as handed in, left ungraded: --engine-of grades copies
+        shutil.copytree(base, handed_in)
+        for student, name, notebook in rows:
+            submit(handed_in, student, args.unit, name, notebook)
         results = {}
         for label, prepare in [("every cell run (tags removed)", untagged),
                                (f"{SKIP_TAG} cells left out", lambda nb: nb)]:
-            root, ungraded = scratch / label.split()[0], scratch / f"{label.split()[0]}-ungraded"
+            root = scratch / label.split()[0]
             shutil.copytree(base, root)
             for student, name, notebook in rows:
                 submit(root, student, args.unit, name, prepare(notebook))
-            shutil.copytree(root, ungraded)  # as handed in, for --engine-of
             seconds, scores, faults, system = timed(run_engine, root, args.jobs, args.unit)
             results[label] = (seconds, scores)
             print(line(label, seconds, len(rows), faults, system))
@@ -161,7 +164,7 @@ def main():
                   + f"; {below} of {len(scores)} below full marks; today's, cells left out, is {seconds / after:.2f}x as fast")
         for revision in args.engine_of:
             seconds, scores, faults, system = grade_with_engine_of(
-                revision, scratch / f"{SKIP_TAG}-ungraded", args.unit, args.jobs, scratch / f"engine-of-{revision}")
+                revision, handed_in, args.unit, args.jobs, scratch / f"engine-of-{revision}")
             differ = sorted(s for s in scores if scores[s] != after_scores.get(s))
             print(line(f"today's class, engine of {revision}", seconds, len(rows), faults, system)
                   + f"; today's is {seconds / after:.2f}x as fast; "

@@ -737,8 +737,8 @@ def test_a_wrong_tensor_among_right_ones_fails_the_directional_check_and_is_name
 
 
 def test_a_tensor_of_tiny_gradients_is_not_vouched_for_by_the_others():
-    """b's gradient is a millionth of the others': its 10 % error is lost in the sum of the projections,
-    so it is checked on its own, and fails there."""
+    """b's gradient is a millionth of the others': measured against the summed projections its 10 % error
+    would be lost; measured against its own projection (or the noise floor, larger here) it is not."""
     inputs, dout, _ = tanh_layer_case()
     loss = lambda x, W, b: float(np.sum(tanh_layer(x, W, 1e-6 * b) * dout))  # noqa: E731
     at = tanh_layer_grads(inputs["x"], inputs["W"], 1e-6 * inputs["b"], dout)
